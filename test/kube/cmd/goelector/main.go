@@ -1,0 +1,150 @@
+// Command goelector runs client-go's reference leader elector
+// (k8s.io/client-go/tools/leaderelection with a LeaseLock) on one Lease and
+// prints one JSON line per event on stdout, timestamped on CLOCK_MONOTONIC
+// (nanoseconds, decimal string) so that its intervals can be compared with
+// those of TypeScript candidates using process.hrtime.bigint().
+//
+//	{"type":"leading","identity":"ID","at":"<ns>"}
+//	{"type":"stopped-leading","identity":"ID","at":"<ns>"}
+//	{"type":"new-leader","identity":"ID","leader":"X","at":"<ns>"}
+//	{"type":"exit","identity":"ID","at":"<ns>"}
+//
+// SIGTERM or SIGINT cancels the context; with ReleaseOnCancel the lease is
+// released (holderIdentity "") before the process exits.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/leaderelection"
+	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/klog/v2"
+)
+
+type event struct {
+	Type     string `json:"type"`
+	Identity string `json:"identity"`
+	Leader   string `json:"leader,omitempty"`
+	At       string `json:"at"`
+	Error    string `json:"error,omitempty"`
+}
+
+var outMu sync.Mutex
+
+// monotonicNanos reads CLOCK_MONOTONIC, the clock behind Node's
+// process.hrtime.bigint() on Linux.
+func monotonicNanos() string {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		panic(err)
+	}
+	return strconv.FormatInt(ts.Nano(), 10)
+}
+
+func emit(e event) {
+	e.At = monotonicNanos()
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic(err)
+	}
+	outMu.Lock()
+	defer outMu.Unlock()
+	os.Stdout.Write(append(b, '\n'))
+}
+
+func main() {
+	kubeconfig := flag.String("kubeconfig", "", "path to a kubeconfig (required)")
+	namespace := flag.String("namespace", "default", "namespace of the Lease")
+	name := flag.String("name", "", "name of the Lease (required)")
+	identity := flag.String("identity", "", "holder identity (default: hostname_pid)")
+	leaseDuration := flag.Duration("lease-duration", 15*time.Second, "LeaseDuration")
+	renewDeadline := flag.Duration("renew-deadline", 10*time.Second, "RenewDeadline")
+	retryPeriod := flag.Duration("retry-period", 2*time.Second, "RetryPeriod")
+	klogFlags := flag.NewFlagSet("klog", flag.ExitOnError)
+	klog.InitFlags(klogFlags)
+	flag.Parse()
+
+	if *kubeconfig == "" || *name == "" {
+		fmt.Fprintln(os.Stderr, "goelector: --kubeconfig and --name are required")
+		os.Exit(2)
+	}
+	id := *identity
+	if id == "" {
+		host, _ := os.Hostname()
+		id = host + "_" + strconv.Itoa(os.Getpid())
+	}
+
+	exitCode := 0
+	defer func() {
+		emit(event{Type: "exit", Identity: id})
+		os.Exit(exitCode)
+	}()
+
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		emit(event{Type: "error", Identity: id, Error: err.Error()})
+		exitCode = 1
+		return
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		emit(event{Type: "error", Identity: id, Error: err.Error()})
+		exitCode = 1
+		return
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-sigs
+		cancel()
+	}()
+
+	lock := &resourcelock.LeaseLock{
+		LeaseMeta:  metav1.ObjectMeta{Namespace: *namespace, Name: *name},
+		Client:     client.CoordinationV1(),
+		LockConfig: resourcelock.ResourceLockConfig{Identity: id},
+	}
+	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
+		Lock:            lock,
+		LeaseDuration:   *leaseDuration,
+		RenewDeadline:   *renewDeadline,
+		RetryPeriod:     *retryPeriod,
+		ReleaseOnCancel: true,
+		Name:            *name,
+		Callbacks: leaderelection.LeaderCallbacks{
+			OnStartedLeading: func(context.Context) {
+				emit(event{Type: "leading", Identity: id})
+			},
+			OnStoppedLeading: func() {
+				emit(event{Type: "stopped-leading", Identity: id})
+			},
+			OnNewLeader: func(leader string) {
+				emit(event{Type: "new-leader", Identity: id, Leader: leader})
+			},
+		},
+	})
+	if err != nil {
+		emit(event{Type: "error", Identity: id, Error: err.Error()})
+		exitCode = 2
+		return
+	}
+	// Run returns when ctx is cancelled (after releasing, if leading) or when
+	// leadership is lost; client-go never becomes a candidate again after that.
+	le.Run(ctx)
+}
