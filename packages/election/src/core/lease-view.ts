@@ -1,0 +1,92 @@
+/**
+ * A candidate's view of the Lease and the pure decisions made on it.
+ *
+ * @remarks
+ * The view is the last Lease seen plus the local monotonic time at which its record last
+ * *changed*. A holder's lease expires `leaseDurationSeconds` after that moment, on our own
+ * clock: nobody compares `renewTime` (a remote wall-clock value) with local time, so clock
+ * offsets between machines never matter.
+ *
+ * @module
+ */
+import type { ElectionConfig } from './config.js';
+import { type StoredLease, sameRecord } from './lease-record.js';
+
+/** What a candidate knows about the Lease. */
+export interface LeaseView {
+  /** Last Lease seen; `null` when it does not exist. Meaningless until `synced`. */
+  readonly lease: StoredLease | null;
+  /** Local monotonic time at which the record last changed (or was first seen). */
+  readonly observedAt: number;
+  /** True once a list has answered; before that nothing is known. */
+  readonly synced: boolean;
+}
+
+export const UNSYNCED_VIEW: LeaseView = { lease: null, observedAt: 0, synced: false };
+
+/**
+ * Compares two resourceVersions when both are decimal integers (as every etcd-backed server
+ * produces) and says whether `incoming` is older than `current`. Versions are formally opaque,
+ * so anything else compares as "not older", and the newest-arrived wins.
+ */
+export function isOlderVersion(incoming: string, current: string): boolean {
+  if (!/^\d+$/.test(incoming) || !/^\d+$/.test(current)) return false;
+  if (incoming.length !== current.length) return incoming.length < current.length;
+  return incoming < current;
+}
+
+/**
+ * Folds one observation into the view. A record that differs from the last one restarts the
+ * expiry clock (client-go's rule); an identical record — a relist, a metadata-only change —
+ * does not, and an older version than the one held is ignored.
+ */
+export function observe(view: LeaseView, lease: StoredLease | null, now: number): LeaseView {
+  const previous = view.lease;
+  if (lease && previous && isOlderVersion(lease.resourceVersion, previous.resourceVersion)) {
+    return view;
+  }
+  const changed =
+    !view.synced ||
+    (lease === null) !== (previous === null) ||
+    (lease !== null && previous !== null && !sameRecord(lease.record, previous.record));
+  return { lease, observedAt: changed ? now : view.observedAt, synced: true };
+}
+
+/** The holder's duration in ms, falling back to ours when the record has none usable. */
+export function holderDurationMs(lease: StoredLease, config: ElectionConfig): number {
+  const seconds = lease.record.leaseDurationSeconds;
+  return seconds === null ? config.leaseDurationMs : seconds * 1000;
+}
+
+/**
+ * When the current holder's lease expires on our clock; `null` when there is no holder
+ * (absent Lease or empty `holderIdentity`), i.e. it is free now.
+ *
+ * A record naming our own identity is treated like any other holder: it is either our current
+ * term (the caller knows) or a previous incarnation with the same identity that may still be
+ * running, which must be waited out rather than silently resumed.
+ */
+export function expiresAt(view: LeaseView, config: ElectionConfig): number | null {
+  const lease = view.lease;
+  if (lease === null || lease.record.holderIdentity === '') return null;
+  return view.observedAt + holderDurationMs(lease, config);
+}
+
+/** True when the view says the Lease may be taken at `now`. */
+export function isAcquirable(view: LeaseView, config: ElectionConfig, now: number): boolean {
+  if (!view.synced) return false;
+  const expiry = expiresAt(view, config);
+  return expiry === null || now >= expiry;
+}
+
+/** Observed holder, `null` when none. */
+export function holderOf(view: LeaseView): string | null {
+  const holder = view.lease?.record.holderIdentity ?? '';
+  return holder === '' ? null : holder;
+}
+
+/** True when coordinated election names someone other than `identity` as preferred. */
+export function prefersAnother(lease: StoredLease | null, identity: string): boolean {
+  const preferred = lease?.record.preferredHolder ?? null;
+  return preferred !== null && preferred !== identity;
+}

@@ -1,0 +1,149 @@
+/**
+ * The elector's writes to the Lease: acquire, renew, release. Each one is conditioned on the
+ * `resourceVersion` its decision was made on, and each records the local time taken *before*
+ * sending, which is what the leader's deadline is measured from (a response can arrive late;
+ * the server may have applied the write at any moment after it was sent).
+ *
+ * @module
+ */
+import type { Clock } from '../core/clock.js';
+import type { ElectionConfig } from '../core/config.js';
+import { isStoreError } from '../core/errors.js';
+import {
+  acquisitionFields,
+  newLeaseObject,
+  releaseFields,
+  renewalFields,
+  type StoredLease,
+  withElectionFields,
+} from '../core/lease-record.js';
+import type { LeaseStore } from '../core/lease-store.js';
+
+/** What a write needs besides its arguments. */
+export interface WriteContext {
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly config: ElectionConfig;
+  readonly signal: AbortSignal;
+}
+
+/** Outcome of an acquisition attempt. */
+export type AcquireResult =
+  /** We hold the Lease; `sentAt` is the local time just before the winning write was sent. */
+  | { readonly outcome: 'acquired'; readonly lease: StoredLease; readonly sentAt: number }
+  /** Someone else wrote first; `lease` is the fresh read (null: the Lease vanished). */
+  | { readonly outcome: 'lost-race'; readonly lease: StoredLease | null };
+
+const leaseSeconds = (config: ElectionConfig) => config.leaseDurationMs / 1000;
+
+/**
+ * Takes the Lease as decided on `decidedOn` (`null`: it did not exist, so create it).
+ * A conflict is not an error: it means another candidate won, and the fresh read is returned
+ * so the caller re-decides on current data instead of looping on a stale view.
+ */
+export async function acquireLease(
+  context: WriteContext,
+  decidedOn: StoredLease | null,
+): Promise<AcquireResult> {
+  const { store, clock, config, signal } = context;
+  const sentAt = clock.now();
+  const fields = acquisitionFields(
+    decidedOn?.record ?? null,
+    config.identity,
+    leaseSeconds(config),
+    clock.wallNow(),
+  );
+  try {
+    const lease =
+      decidedOn === null
+        ? await store.create(
+            newLeaseObject(config.name, config.namespace, fields, config.lease),
+            signal,
+          )
+        : await store.replace(
+            withElectionFields(decidedOn, fields),
+            decidedOn.resourceVersion,
+            signal,
+          );
+    return { outcome: 'acquired', lease, sentAt };
+  } catch (error) {
+    if (!isStoreError(error, 'conflict', 'already-exists', 'not-found')) throw error;
+    return { outcome: 'lost-race', lease: await store.get(signal) };
+  }
+}
+
+/** Outcome of a renewal. */
+export type RenewResult =
+  | { readonly outcome: 'renewed'; readonly lease: StoredLease; readonly sentAt: number }
+  /** The fresh read shows the Lease is no longer ours (or is gone): the term is over. */
+  | { readonly outcome: 'lost'; readonly lease: StoredLease | null };
+
+/**
+ * Renews our term. Fast path: replace the cached object without reading (one request per
+ * period). On a conflict, read once and, if the Lease is still ours (someone edited a label
+ * or `preferredHolder`), renew on the fresh version; if not, report the loss.
+ */
+export async function renewLease(context: WriteContext, cached: StoredLease): Promise<RenewResult> {
+  const { store, clock, config, signal } = context;
+  let current = cached;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (current.record.holderIdentity !== config.identity)
+      return { outcome: 'lost', lease: current };
+    const sentAt = clock.now();
+    const fields = renewalFields(
+      current.record,
+      config.identity,
+      leaseSeconds(config),
+      clock.wallNow(),
+    );
+    try {
+      const lease = await store.replace(
+        withElectionFields(current, fields),
+        current.resourceVersion,
+        signal,
+      );
+      return { outcome: 'renewed', lease, sentAt };
+    } catch (error) {
+      if (isStoreError(error, 'not-found')) return { outcome: 'lost', lease: null };
+      if (!isStoreError(error, 'conflict')) throw error;
+      const fresh = await store.get(signal);
+      if (fresh === null) return { outcome: 'lost', lease: null };
+      current = fresh;
+    }
+  }
+  // Three conflicts in a row while still the holder: someone is editing the Lease hard. Treat
+  // it as a failed round; the caller retries until its deadline.
+  throw new Error('renewal kept conflicting with concurrent edits of the Lease');
+}
+
+/** Outcome of a release. */
+export type ReleaseResult =
+  | { readonly outcome: 'released'; readonly lease: StoredLease }
+  /** Nothing to release: the fresh read shows another holder, no holder, or no Lease. */
+  | { readonly outcome: 'not-held'; readonly lease: StoredLease | null };
+
+/**
+ * Releases the Lease if, and only if, a fresh read shows we still hold it — never from a
+ * cached view, which is how a stale leader could otherwise blank its successor's record.
+ * Retries on conflict with another fresh read.
+ */
+export async function releaseLease(context: WriteContext): Promise<ReleaseResult> {
+  const { store, clock, config, signal } = context;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = await store.get(signal);
+    if (fresh === null || fresh.record.holderIdentity !== config.identity) {
+      return { outcome: 'not-held', lease: fresh };
+    }
+    try {
+      const lease = await store.replace(
+        withElectionFields(fresh, releaseFields(fresh.record, clock.wallNow())),
+        fresh.resourceVersion,
+        signal,
+      );
+      return { outcome: 'released', lease };
+    } catch (error) {
+      if (!isStoreError(error, 'conflict')) throw error;
+    }
+  }
+  throw new Error('release kept conflicting with concurrent edits of the Lease');
+}

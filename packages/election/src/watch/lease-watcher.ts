@@ -1,0 +1,157 @@
+/**
+ * The watch loop: keeps one Lease's latest version flowing to the elector.
+ *
+ * @remarks
+ * A small reflector. States: unsynced (list to learn the Lease and the collection version)
+ * → watching from version V. A clean end of the stream resumes from the last version seen;
+ * `gone` (410) drops the version and lists again; any other failure is reported and retried
+ * with jittered backoff; a watchdog restarts a stream that has been silent too long (a stalled
+ * connection looks exactly like a quiet Lease otherwise). A stale or interrupted view only
+ * delays what the elector sees, which is the safe direction: a decision made on an old version
+ * fails its write precondition.
+ *
+ * @module
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { sleep } from '../core/clock.js';
+import { LeaseStoreError } from '../core/errors.js';
+import type { StoredLease } from '../core/lease-record.js';
+import type { LeaseStore } from '../core/lease-store.js';
+import type { Logger } from '../core/logger.js';
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+
+/** What the watch loop reports. */
+export interface LeaseWatcherSink {
+  /** The Lease as now known (`null` = it does not exist). Repeats are possible. */
+  lease(lease: StoredLease | null): void;
+  /** A list succeeded: the view is current. */
+  synced(): void;
+  /** A list or watch failed; the loop retries on its own. */
+  error(error: LeaseStoreError): void;
+}
+
+/** Options of {@link runLeaseWatcher}. */
+export interface LeaseWatcherOptions {
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly sink: LeaseWatcherSink;
+  readonly logger: Logger;
+  readonly random: () => number;
+  /** Restart a watch that delivered nothing for this long. */
+  readonly idleTimeoutMs: number;
+  readonly backoff?: BackoffPolicy;
+}
+
+const toStoreError = (error: unknown): LeaseStoreError =>
+  error instanceof LeaseStoreError
+    ? error
+    : new LeaseStoreError('unavailable', `watch failed: ${String(error)}`, { cause: error });
+
+/** Runs until `signal` aborts; never rejects. */
+export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<void> {
+  const { store, clock, signal, sink, logger, random } = options;
+  const policy = options.backoff ?? DEFAULT_BACKOFF;
+  let version: string | undefined;
+  let failures = 0;
+
+  while (!signal.aborted) {
+    try {
+      if (version === undefined) {
+        const listing = await store.list(signal);
+        if (signal.aborted) break;
+        version = listing.resourceVersion;
+        sink.lease(listing.lease);
+        sink.synced();
+      }
+      const outcome = await watchOnce(options, version, (next) => {
+        version = next;
+      });
+      if (outcome !== 'empty') {
+        failures = 0;
+      } else if (!signal.aborted) {
+        // A stream that ends without delivering anything, again and again, would otherwise
+        // become a tight reconnect loop against a struggling server.
+        failures++;
+        await sleep(clock, backoffDelay(policy, failures, random), signal);
+      }
+    } catch (error) {
+      if (signal.aborted) break;
+      const storeError = toStoreError(error);
+      if (storeError.kind === 'gone') {
+        logger.debug('watch history expired; listing again', { resourceVersion: version });
+        version = undefined;
+        failures = 0;
+        continue;
+      }
+      failures++;
+      sink.error(storeError);
+      const delay = Math.max(storeError.retryAfterMs ?? 0, backoffDelay(policy, failures, random));
+      logger.warn('lease watch failed; retrying', {
+        kind: storeError.kind,
+        error: storeError.message,
+        retryInMs: Math.round(delay),
+      });
+      await sleep(clock, delay, signal).catch(() => {});
+    }
+  }
+}
+
+/**
+ * One watch stream from `version`: `delivered` when it carried at least one event, `idle`
+ * when the watchdog ended a quiet stream (a normal state of affairs: reconnect at once),
+ * `empty` when the server ended it without sending anything.
+ */
+async function watchOnce(
+  options: LeaseWatcherOptions,
+  version: string,
+  advance: (version: string) => void,
+): Promise<'delivered' | 'idle' | 'empty'> {
+  const { store, clock, signal, sink, logger, idleTimeoutMs } = options;
+  const stream = new AbortController();
+  const onAbort = () => stream.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let delivered = false;
+  let idle = false;
+  let watchdog: TimerHandle | undefined;
+  const arm = () => {
+    if (watchdog !== undefined) clock.clearTimeout(watchdog);
+    watchdog = clock.setTimeout(() => {
+      logger.debug('lease watch idle; reconnecting', { idleTimeoutMs });
+      idle = true;
+      stream.abort(new Error('watch idle timeout'));
+    }, idleTimeoutMs);
+  };
+  arm();
+  try {
+    await store.watch({
+      resourceVersion: version,
+      signal: stream.signal,
+      onEvent: (event) => {
+        if (stream.signal.aborted) return;
+        delivered = true;
+        arm();
+        switch (event.type) {
+          case 'upsert':
+            advance(event.lease.resourceVersion);
+            sink.lease(event.lease);
+            break;
+          case 'deleted':
+            advance(event.resourceVersion);
+            sink.lease(null);
+            break;
+          case 'bookmark':
+            advance(event.resourceVersion);
+            break;
+          case 'malformed':
+            logger.warn('ignoring malformed lease event', { error: event.error.message });
+            break;
+        }
+      },
+    });
+    return delivered ? 'delivered' : idle ? 'idle' : 'empty';
+  } finally {
+    if (watchdog !== undefined) clock.clearTimeout(watchdog);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
