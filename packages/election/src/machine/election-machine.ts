@@ -201,6 +201,13 @@ export const leaderElectionMachine = setup({
       );
     },
     stopRequested: ({ context }) => context.stopRequested,
+    nothingToRelease: ({ context }) => !context.releaseOnExit,
+    preferredHolderIsAnother: ({ context, event }) =>
+      event.type === 'lease.observed' && prefersAnother(event.lease, context.config.identity),
+    renewed: ({ event }) =>
+      (event as unknown as { output: RenewResult }).output.outcome === 'renewed',
+    acquiredLate: ({ event }) =>
+      (event as unknown as { output: AcquireResult }).output.outcome === 'acquired',
     /** A current (not stale) observation shows someone else, or nobody, holding the Lease. */
     observedAnotherHolder: ({ context, event }) => {
       if (event.type !== 'lease.observed') return false;
@@ -349,7 +356,7 @@ export const leaderElectionMachine = setup({
           {
             // The write landed, but its answer came after the term it started had already
             // ended on our clock: never act as leader; release what we hold.
-            guard: ({ event }) => event.output.outcome === 'acquired',
+            guard: 'acquiredLate',
             target: 'stepping-down',
             actions: ['startTerm', endTerm('deadline')],
           },
@@ -406,7 +413,7 @@ export const leaderElectionMachine = setup({
             actions: ['recordObservation', endTerm('lost')],
           },
           {
-            guard: ({ context, event }) => prefersAnother(event.lease, context.config.identity),
+            guard: 'preferredHolderIsAnother',
             target: 'stepping-down',
             actions: ['recordObservation', endTerm('preferred-holder')],
           },
@@ -425,7 +432,7 @@ export const leaderElectionMachine = setup({
             input: ({ context }) => ({ context, cached: context.view.lease as StoredLease }),
             onDone: [
               {
-                guard: ({ event }) => event.output.outcome === 'renewed',
+                guard: 'renewed',
                 target: 'holding',
                 actions: assign(({ context, event }) => {
                   const result = event.output as Extract<RenewResult, { outcome: 'renewed' }>;
@@ -487,7 +494,7 @@ export const leaderElectionMachine = setup({
           invoke: { src: 'drain', input: ({ context }) => ({ context }), onDone: 'releasing' },
         },
         releasing: {
-          always: { guard: ({ context }) => !context.releaseOnExit, target: 'done' },
+          always: { guard: 'nothingToRelease', target: 'done' },
           invoke: {
             src: 'release',
             input: ({ context }) => ({ context }),
