@@ -26,6 +26,11 @@ export interface ManualClock extends Clock {
   advanceAsync(ms: number): Promise<void>;
   /** Fires every timer due now (after a callback re-armed one at the current instant). */
   runDue(): void;
+  /**
+   * Moves time forward by `ms` without firing anything, as when the whole process is paused
+   * (a long GC, SIGSTOP, a suspended VM). Overdue timers fire at the next advance.
+   */
+  stall(ms: number): void;
   /** Number of armed timers, for asserting that nothing was left behind. */
   pendingTimers(): number;
   /** Monotonic time of the next due timer, or `undefined` when none is armed. */
@@ -93,6 +98,9 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
     runDue() {
       clock.advance(0);
     },
+    stall(ms) {
+      now += ms;
+    },
     pendingTimers: () => timers.size,
     nextDue() {
       let due: number | undefined;
@@ -104,7 +112,11 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
   return clock;
 }
 
-/** Lets queued promise reactions run (several turns, since chains schedule chains). */
-export async function flushMicrotasks(turns = 20): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
+/**
+ * Lets pending promise reactions run: waits for real macrotask turns (`setImmediate`), each of
+ * which drains the whole microtask queue, however long the chains. Real timers are not used,
+ * so a manual clock's time does not move.
+ */
+export async function flushMicrotasks(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }

@@ -133,6 +133,19 @@ function termEndPolicy(reason: TermEndReason, config: ElectionConfig) {
   }
 }
 
+/**
+ * Ending at the deadline is unconditional: whatever the renewal loop is doing, our own view of
+ * the term expires here, before any follower could take over. The timer lives in every leader
+ * sub-state rather than on `leader` itself because a delay is computed on entry: each renewal
+ * re-enters `holding`, which re-arms it at the moved deadline.
+ */
+const endAtDeadline = {
+  termDeadline: {
+    target: '#leaderElection.stepping-down',
+    actions: { type: 'endTerm', params: { reason: 'deadline' } },
+  },
+} as const;
+
 /** The parameterised `endTerm` action, spelled out where it is used. */
 const endTerm = (reason: TermEndReason) => ({ type: 'endTerm', params: { reason } }) as const;
 
@@ -400,11 +413,6 @@ export const leaderElectionMachine = setup({
       initial: 'holding',
       // A stop requested while the acquiring write was in flight.
       always: { guard: 'stopRequested', target: 'stepping-down', actions: endTerm('stop') },
-      // Ending at the deadline is unconditional: whatever the renewal loop is doing, our own
-      // view of the term expires here, before any follower could take over.
-      after: {
-        termDeadline: { target: 'stepping-down', actions: endTerm('deadline') },
-      },
       on: {
         'lease.observed': [
           {
@@ -424,9 +432,10 @@ export const leaderElectionMachine = setup({
       },
       states: {
         holding: {
-          after: { renewInterval: 'renewing' },
+          after: { renewInterval: 'renewing', ...endAtDeadline },
         },
         renewing: {
+          after: endAtDeadline,
           invoke: {
             src: 'renew',
             input: ({ context }) => ({ context, cached: context.view.lease as StoredLease }),
@@ -470,7 +479,7 @@ export const leaderElectionMachine = setup({
           },
         },
         retrying: {
-          after: { renewRetry: 'renewing' },
+          after: { renewRetry: 'renewing', ...endAtDeadline },
         },
       },
     },

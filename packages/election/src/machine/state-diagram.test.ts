@@ -15,7 +15,8 @@ describe('state diagram', () => {
     for (const state of ['follower', 'candidate', 'leader', 'stepping_down', 'stopped']) {
       expect(diagram).toContain(state);
     }
-    expect(diagram).toContain('leader --> stepping_down : after termDeadline');
+    expect(diagram).toContain('leader_holding --> stepping_down : after termDeadline');
+    expect(diagram).toContain('leader_retrying --> stepping_down : after termDeadline');
     expect(diagram).toContain('leader --> stepping_down : lease.observed [observedAnotherHolder]');
     expect(diagram).toContain('follower --> candidate : always [canAcquire]');
   });

@@ -1,0 +1,434 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LeaseStore } from '../core/lease-store.js';
+import { createManualClock, flushMicrotasks, type ManualClock } from '../core/manual-clock.js';
+import { createInMemoryLeaseStore, type InMemoryLeaseStore } from '../store/index.js';
+import { createLeaderElector, type LeaderElector } from './leader-elector.js';
+import type { LeadershipState } from './leadership-state.js';
+
+const NAME = 'lease';
+const NAMESPACE = 'ns';
+
+/** A per-elector view of the shared store that counts calls and can cut the elector off. */
+function tap(inner: LeaseStore) {
+  const calls: string[] = [];
+  let partitioned = false;
+  const streams = new Set<AbortController>();
+  const hang = <T>(signal: AbortSignal) =>
+    new Promise<T>((_resolve, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+    );
+  const store: LeaseStore = {
+    name: inner.name,
+    namespace: inner.namespace,
+    get: (signal) => (calls.push('get'), partitioned ? hang(signal) : inner.get(signal)),
+    list: (signal) => (calls.push('list'), partitioned ? hang(signal) : inner.list(signal)),
+    create: (object, signal) => (
+      calls.push('create'), partitioned ? hang(signal) : inner.create(object, signal)
+    ),
+    replace: (object, version, signal) => (
+      calls.push('replace'), partitioned ? hang(signal) : inner.replace(object, version, signal)
+    ),
+    watch: (options) => {
+      calls.push('watch');
+      if (partitioned) return hang<void>(options.signal).catch(() => {});
+      const stream = new AbortController();
+      streams.add(stream);
+      options.signal.addEventListener('abort', () => stream.abort(), { once: true });
+      return inner
+        .watch({ ...options, signal: stream.signal })
+        .finally(() => streams.delete(stream));
+    },
+  };
+  return {
+    store,
+    calls,
+    /** Every call from now on hangs; open watches end (and reconnects hang). */
+    partition() {
+      partitioned = true;
+      for (const stream of streams) stream.abort();
+    },
+    heal() {
+      partitioned = false;
+    },
+  };
+}
+
+interface Fixture {
+  clock: ManualClock;
+  store: InMemoryLeaseStore;
+  electors: LeaderElector[];
+  taps: ReturnType<typeof tap>[];
+  states: LeadershipState[][];
+  settle(): Promise<void>;
+  advance(ms: number): Promise<void>;
+  leaders(): string[];
+}
+
+let fixtures: Fixture[] = [];
+
+function setup(count: number, overrides: Partial<Parameters<typeof createLeaderElector>[0]> = {}) {
+  const clock = createManualClock();
+  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock });
+  const taps: ReturnType<typeof tap>[] = [];
+  const states: LeadershipState[][] = [];
+  const electors = Array.from({ length: count }, (_, i) => {
+    const t = tap(store);
+    taps.push(t);
+    const elector = createLeaderElector({
+      name: NAME,
+      namespace: NAMESPACE,
+      identity: `candidate-${i}`,
+      store: t.store,
+      clock,
+      random: () => 0.5,
+      ...overrides,
+    });
+    const seen: LeadershipState[] = [];
+    states.push(seen);
+    elector.state$.subscribe((s) => seen.push(s));
+    return elector;
+  });
+  const fixture: Fixture = {
+    clock,
+    store,
+    electors,
+    taps,
+    states,
+    settle: () => flushMicrotasks(5),
+    async advance(ms) {
+      await clock.advanceAsync(ms);
+      await flushMicrotasks(5);
+    },
+    leaders: () => electors.filter((e) => e.isLeader).map((e) => e.config.identity),
+  };
+  fixtures.push(fixture);
+  return fixture;
+}
+
+afterEach(async () => {
+  for (const f of fixtures) {
+    await Promise.race([Promise.all(f.electors.map((e) => e.stop())), f.advance(60_000)]);
+  }
+  fixtures = [];
+});
+
+const holderOf = (store: InMemoryLeaseStore) => store.current()?.record.holderIdentity ?? null;
+
+describe('createLeaderElector', () => {
+  it('creates an absent Lease and leads, with fencing token 0 and a client-go record', async () => {
+    const f = setup(1);
+    f.electors[0]!.start();
+    await f.settle();
+    const elector = f.electors[0]!;
+    expect(elector.isLeader).toBe(true);
+    expect(elector.state).toMatchObject({ role: 'leader', holder: 'candidate-0' });
+    expect(elector.term?.fencingToken).toBe(0);
+    expect(f.store.current()?.record).toMatchObject({
+      holderIdentity: 'candidate-0',
+      leaseDurationSeconds: 15,
+      leaseTransitions: 0,
+    });
+    expect(f.store.current()?.record.renewTime).toMatch(/\.\d{6}Z$/);
+  });
+
+  it('renews once per retry period and moves its deadline with each renewal', async () => {
+    const f = setup(1);
+    f.electors[0]!.start();
+    await f.settle();
+    const firstDeadline = f.electors[0]!.state.deadline!;
+    const before = f.taps[0]!.calls.filter((c) => c === 'replace').length;
+    await f.advance(10_000);
+    const renewals = f.taps[0]!.calls.filter((c) => c === 'replace').length - before;
+    expect(renewals).toBe(5);
+    expect(f.electors[0]!.state.deadline).toBeGreaterThan(firstDeadline);
+    expect(f.electors[0]!.isLeader).toBe(true);
+  });
+
+  it('lets exactly one of five candidates lead, and followers send nothing in steady state', async () => {
+    const f = setup(5);
+    for (const e of f.electors) e.start();
+    await f.settle();
+    expect(f.leaders()).toHaveLength(1);
+    const leader = f.leaders()[0]!;
+    const followerCalls = () =>
+      f.taps.filter((_, i) => `candidate-${i}` !== leader).map((t) => t.calls.length);
+    const before = followerCalls();
+    await f.advance(60_000);
+    expect(f.leaders()).toEqual([leader]);
+    expect(followerCalls()).toEqual(before);
+  });
+
+  it('hands over within one round trip when the leader stops and releases', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    a.start();
+    await f.settle();
+    b.start();
+    await f.settle();
+    expect(a.isLeader).toBe(true);
+    await a.stop();
+    await f.settle();
+    // No clock movement at all: the release is seen on the watch and acted on at once.
+    expect(b.isLeader).toBe(true);
+    expect(b.term?.fencingToken).toBe(1);
+    expect(a.state.role).toBe('stopped');
+  });
+
+  it('takes over a crashed leader exactly when its lease expires on the local clock', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    a.start();
+    await f.settle();
+    b.start();
+    await f.settle();
+    const lastRenewalSeenAt = f.clock.now();
+    f.taps[0]!.partition(); // a can no longer reach the server: to b, it has crashed
+    await f.advance(15_000 - 1);
+    expect(b.isLeader).toBe(false);
+    // a's own view expired 10 s after it last sent a renewal, 5 s before b may take over.
+    expect(a.isLeader).toBe(false);
+    expect(a.state.lastTermEnd).toBe('deadline');
+    await f.advance(1);
+    expect(b.isLeader).toBe(true);
+    expect(f.clock.now() - lastRenewalSeenAt).toBe(15_000);
+  });
+
+  it('keeps leading through a single failed renewal', async () => {
+    const f = setup(1);
+    f.electors[0]!.start();
+    await f.settle();
+    f.store.failNext('unavailable', { method: 'replace', count: 1 });
+    await f.advance(20_000);
+    expect(f.states[0]!.filter((s) => s.role === 'stepping-down')).toHaveLength(0);
+    expect(f.electors[0]!.isLeader).toBe(true);
+  });
+
+  it('holds through an API outage until its deadline, then demotes', async () => {
+    const f = setup(1);
+    const elector = f.electors[0]!;
+    elector.start();
+    await f.settle();
+    const deadline = elector.state.deadline!;
+    f.taps[0]!.partition();
+    await f.advance(deadline - f.clock.now() - 1);
+    expect(elector.isLeader).toBe(true);
+    await f.advance(1);
+    expect(elector.isLeader).toBe(false);
+    expect(elector.state.role).not.toBe('leader');
+    expect(elector.state.lastTermEnd).toBe('deadline');
+  });
+
+  it('reports not-leader past the deadline even when no timer could run (a paused process)', async () => {
+    const f = setup(1);
+    const elector = f.electors[0]!;
+    elector.start();
+    await f.settle();
+    f.taps[0]!.partition();
+    f.clock.stall(10_001);
+    expect(elector.state.role).toBe('leader'); // nothing has run yet...
+    expect(elector.isLeader).toBe(false); // ...but the getter reads the clock
+  });
+
+  it('demotes at once when another holder appears on the Lease', async () => {
+    const f = setup(1);
+    const elector = f.electors[0]!;
+    elector.start();
+    await f.settle();
+    const term = elector.term!;
+    const lease = f.store.current()!;
+    f.store.write({
+      ...lease.object,
+      spec: { ...lease.object.spec, holderIdentity: 'intruder', leaseTransitions: 9 },
+    });
+    await f.settle();
+    expect(elector.isLeader).toBe(false);
+    expect(term.signal.aborted).toBe(true);
+    expect(elector.state.lastTermEnd).toBe('lost');
+    expect(holderOf(f.store)).toBe('intruder'); // lost, so nothing was released
+  });
+
+  it('yields to a preferredHolder naming another candidate, releasing first', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    a.start();
+    await f.settle();
+    b.start();
+    await f.settle();
+    const lease = f.store.current()!;
+    f.store.write({
+      ...lease.object,
+      spec: {
+        ...lease.object.spec,
+        strategy: 'OldestEmulationVersion',
+        preferredHolder: 'candidate-1',
+      },
+    });
+    await f.settle();
+    expect(a.state.lastTermEnd).toBe('preferred-holder');
+    expect(b.isLeader).toBe(true);
+    // The coordinated-election fields survived every write.
+    expect(f.store.current()?.record).toMatchObject({
+      strategy: 'OldestEmulationVersion',
+      preferredHolder: 'candidate-1',
+    });
+  });
+
+  it('steps down on request: drains, releases, then stays out until another leads', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    a.start();
+    await f.settle();
+    await a.stepDown();
+    await f.settle();
+    expect(a.isLeader).toBe(false);
+    expect(holderOf(f.store)).toBe(''); // released, and a does not grab it back
+    b.start();
+    await f.settle();
+    expect(b.isLeader).toBe(true);
+    await b.stop();
+    await f.settle();
+    // Someone else led meanwhile, so a competes again without a restart.
+    expect(a.isLeader).toBe(true);
+  });
+
+  it('retakes the Lease after a voluntary step-down when nobody else wants it', async () => {
+    const f = setup(1);
+    const a = f.electors[0]!;
+    a.start();
+    await f.settle();
+    const first = a.term!.fencingToken;
+    await a.stepDown();
+    await f.advance(15_000);
+    expect(a.isLeader).toBe(true);
+    expect(a.term!.fencingToken).toBeGreaterThan(first);
+  });
+
+  it('competes again after losing, and fencing tokens increase term over term', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    const tokens: number[] = [];
+    for (const e of f.electors) e.runWhileLeader((term) => void tokens.push(term.fencingToken));
+    a.start();
+    await f.settle();
+    b.start();
+    await f.settle();
+    for (let round = 0; round < 4; round++) {
+      const leader = a.isLeader ? a : b;
+      await leader.stepDown();
+      await f.settle();
+      await f.advance(16_000);
+    }
+    expect(tokens.length).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]!);
+  });
+
+  it('aborts leader work first, waits for it, and only then releases', async () => {
+    const f = setup(1);
+    const elector = f.electors[0]!;
+    const order: string[] = [];
+    elector.runWhileLeader(async (term) => {
+      await new Promise((resolve) => term.signal.addEventListener('abort', resolve));
+      order.push(`work aborted (holder ${holderOf(f.store)})`);
+      await f.clock.advanceAsync(0);
+      order.push(`work finished (holder ${holderOf(f.store)})`);
+    });
+    elector.start();
+    await f.settle();
+    await elector.stop();
+    order.push(`stopped (holder ${holderOf(f.store) || 'none'})`);
+    expect(order).toEqual([
+      'work aborted (holder candidate-0)',
+      'work finished (holder candidate-0)',
+      'stopped (holder none)',
+    ]);
+  });
+
+  it('bounds the drain: work that ignores its signal delays the release by drainTimeoutMs only', async () => {
+    const f = setup(1, { drainTimeoutMs: 3_000 });
+    const elector = f.electors[0]!;
+    elector.runWhileLeader(() => new Promise(() => {}));
+    elector.start();
+    await f.settle();
+    const stopped = elector.stop();
+    await f.advance(2_999);
+    expect(holderOf(f.store)).toBe('candidate-0');
+    await f.advance(1);
+    await stopped;
+    expect(holderOf(f.store)).toBe('');
+  });
+
+  it('does not release on stop when releaseOnStop is false', async () => {
+    const f = setup(1, { releaseOnStop: false });
+    f.electors[0]!.start();
+    await f.settle();
+    await f.electors[0]!.stop();
+    expect(holderOf(f.store)).toBe('candidate-0');
+  });
+
+  it('stop settles, completes the streams and leaves no timer behind', async () => {
+    const f = setup(2);
+    for (const e of f.electors) e.start();
+    await f.settle();
+    let completed = 0;
+    for (const e of f.electors) e.state$.subscribe({ complete: () => completed++ });
+    await Promise.all(f.electors.map((e) => e.stop()));
+    await f.settle();
+    expect(completed).toBe(2);
+    expect(f.electors.map((e) => e.state.role)).toEqual(['stopped', 'stopped']);
+    expect(f.clock.pendingTimers()).toBe(0);
+  });
+
+  it('whenLeader rejects with ElectorStoppedError when stopped first', async () => {
+    const f = setup(1);
+    f.store.write({
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15 },
+    });
+    const elector = f.electors[0]!.start();
+    const waiting = elector.whenLeader();
+    await f.settle();
+    await elector.stop();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_LEASEHOLD_STOPPED' });
+  });
+
+  it('surfaces 403 Forbidden as a typed error on a safe, non-leader state', async () => {
+    const f = setup(1);
+    f.store.failNext('forbidden', { method: 'list', count: 1_000 });
+    const elector = f.electors[0]!.start();
+    await f.advance(5_000);
+    expect(elector.isLeader).toBe(false);
+    expect(elector.state.role).toBe('follower');
+    expect(elector.state.error).toMatchObject({ kind: 'forbidden', code: 'ERR_LEASEHOLD_STORE' });
+  });
+
+  it('resyncs after a 410 and still sees the release', async () => {
+    const f = setup(2);
+    const [a, b] = f.electors as [LeaderElector, LeaderElector];
+    a.start();
+    await f.settle();
+    b.start();
+    await f.settle();
+    const listsBefore = f.taps[1]!.calls.filter((c) => c === 'list').length;
+    f.store.compact();
+    f.store.dropWatches('gone');
+    await f.settle();
+    expect(f.taps[1]!.calls.filter((c) => c === 'list').length).toBe(listsBefore + 1);
+    await a.stop();
+    await f.settle();
+    expect(b.isLeader).toBe(true);
+  });
+
+  it('waits out a Lease held under its own identity by a previous incarnation', async () => {
+    const f = setup(1);
+    f.store.write({
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: { holderIdentity: 'candidate-0', leaseDurationSeconds: 15, leaseTransitions: 4 },
+    });
+    const elector = f.electors[0]!.start();
+    await f.advance(14_999);
+    expect(elector.isLeader).toBe(false);
+    await f.advance(1);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term!.fencingToken).toBe(5);
+  });
+});
