@@ -121,6 +121,17 @@ export interface GoElector {
   stop(graceMs?: number): Promise<void>;
 }
 
+// Safety net: no goelector outlives the test process.
+const running = new Set<ChildProcess>();
+let netInstalled = false;
+function installSafetyNet(): void {
+  if (netInstalled) return;
+  netInstalled = true;
+  process.on('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+}
+
 export function startGoElector(o: GoElectorOptions): GoElector {
   const args = [
     `--kubeconfig=${o.kubeconfig}`,
@@ -132,6 +143,8 @@ export function startGoElector(o: GoElectorOptions): GoElector {
   if (o.renewDeadline) args.push(`--renew-deadline=${o.renewDeadline}`);
   if (o.retryPeriod) args.push(`--retry-period=${o.retryPeriod}`);
   const child = spawn(join(o.binDir, 'goelector'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  installSafetyNet();
+  running.add(child);
   const events: ElectionEvent[] = [];
   const waiters = new Set<{
     pred: (e: ElectionEvent) => boolean;
@@ -162,6 +175,7 @@ export function startGoElector(o: GoElectorOptions): GoElector {
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
+      running.delete(child);
       exitCode = code;
       resolve(code);
     });

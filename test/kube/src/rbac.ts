@@ -9,9 +9,11 @@ export const ELECTOR_ROLE_NAME = 'leasehold-elector';
  *
  * - `create` cannot be restricted by `resourceNames` (the name is not part of the request
  *   URL, so the authorizer sees no name), hence a rule of its own.
- * - `get`, `update` and `watch` can: a watch with `fieldSelector=metadata.name=NAME` is
- *   authorized as a watch of that one name, and needs neither `list` nor a rule without
- *   `resourceNames`.
+ * - `get`, `list`, `watch` and `update` can: a list or watch with
+ *   `fieldSelector=metadata.name=NAME` is authorized as a list/watch of that one name.
+ * - The watch itself does not need `list`; `list` is there because leasehold's watcher lists
+ *   (with that field selector) to get a starting resourceVersion, also when the Lease does
+ *   not exist yet and after a 410. `watchOnlyRules` is the Role without it.
  *
  * Without `leaseName` the rules cover every Lease in the namespace.
  */
@@ -21,7 +23,7 @@ export function electorRules(leaseName?: string): V1PolicyRule[] {
       {
         apiGroups: ['coordination.k8s.io'],
         resources: ['leases'],
-        verbs: ['get', 'create', 'update', 'watch'],
+        verbs: ['get', 'list', 'watch', 'create', 'update'],
       },
     ];
   }
@@ -31,7 +33,15 @@ export function electorRules(leaseName?: string): V1PolicyRule[] {
       apiGroups: ['coordination.k8s.io'],
       resources: ['leases'],
       resourceNames: [leaseName],
-      verbs: ['get', 'update', 'watch'],
+      verbs: ['get', 'list', 'watch', 'update'],
     },
   ];
+}
+
+/** electorRules without `list`: enough for an elector that only GETs and watches. */
+export function watchOnlyRules(leaseName: string): V1PolicyRule[] {
+  return electorRules(leaseName).map((r) => ({
+    ...r,
+    verbs: r.verbs.filter((v) => v !== 'list'),
+  }));
 }
