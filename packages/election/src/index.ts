@@ -44,6 +44,13 @@ export {
   type LeaderElectionMachine,
   leaderElectionMachine,
 } from './machine/election-machine.js';
+export {
+  createInMemoryLeaseStore,
+  type FailNextOptions,
+  type InMemoryLeaseStore,
+  type InMemoryLeaseStoreOptions,
+  type LeaseWriteRecord,
+} from './store/index.js';
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './watch/backoff.js';
 export {
   type LeaseWatcherOptions,
