@@ -1,0 +1,24 @@
+/**
+ * The Kubernetes adapter of the Lease store port.
+ *
+ * @module
+ */
+export {
+  httpError,
+  type KubeOperation,
+  type KubeStatus,
+  kindForStatus,
+  parseRetryAfter,
+  parseStatus,
+  toLeaseStoreError,
+} from './errors.js';
+export {
+  createKubernetesLeaseStore,
+  type KubernetesLeaseStoreOptions,
+} from './kube-lease-store.js';
+export {
+  IN_CLUSTER_NAMESPACE_FILE,
+  loadDefaultKubeConfig,
+  type ResolveNamespaceOptions,
+  resolveNamespace,
+} from './namespace.js';
