@@ -367,6 +367,10 @@ async function startOnce(options: StartKubeApiserverOptions): Promise<KubeApiser
         `--initial-advertise-peer-urls=${peerUrl}`,
         `--initial-cluster=default=${peerUrl}`,
         '--unsafe-no-fsync',
+        // A single member elects itself after one election timeout (1 s by default, up to
+        // 2 s randomized); there are no peers to send heartbeats to, so shorten both.
+        '--heartbeat-interval=20',
+        '--election-timeout=200',
         '--log-level=error',
         ...(options.etcdArgs ?? []),
       ],
