@@ -37,6 +37,8 @@ export interface ConformanceOptions {
   readonly skip?: {
     /** Why the backend cannot make a version too old (required when `forceGone` is absent). */
     readonly gone?: string;
+    /** Why the backend does not answer a replace of a deleted Lease as the API server does. */
+    readonly replaceDeleted?: string;
   };
 }
 
@@ -138,6 +140,20 @@ export function describeLeaseStoreConformance(
       const read = await store.get(signal());
       expect(read?.resourceVersion).toBe(theirs.resourceVersion);
       expect(read?.record).toMatchObject({ holderIdentity: 'b', renewTime: T2 });
+    });
+
+    // The API server checks the object's uid as a precondition (a PUT may otherwise create a
+    // Lease): a writer working from a deleted Lease gets 409, never a silent re-creation.
+    it('refuses a replace of a deleted Lease with conflict (its uid no longer exists)', async (context) => {
+      if (options.skip?.replaceDeleted) {
+        context.skip(options.skip.replaceDeleted);
+        return;
+      }
+      const created = await create({ holderIdentity: 'a', leaseDurationSeconds: 15 });
+      await backend.deleteLease();
+      const renewed = { ...created.object, spec: { ...created.object.spec, renewTime: T2 } };
+      await expectKind(store.replace(renewed, created.resourceVersion, signal()), 'conflict');
+      expect(await store.get(signal())).toBeNull();
     });
 
     it('keeps foreign fields (strategy, preferredHolder, labels, annotations) on replace', async () => {
