@@ -1,0 +1,190 @@
+/**
+ * The fetch-style core: `createLeaseApi(options)` builds the state (store, watches, faults,
+ * stats) and a `(Request) => Promise<Response>` handler, without listening anywhere. The
+ * `node:http` adapter and `startLeaseServer` sit on top of it; unit tests may call the handler
+ * directly.
+ */
+import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
+import { discoveryDocument } from './discovery.js';
+import { ConnectionDroppedError, Faults } from './faults.js';
+import { openApiDocument } from './openapi.js';
+import { handlePatch } from './patching.js';
+import { handleGet, handleList, handleNamespace, handleWatch } from './reads.js';
+import { errorResponse, flag, MAX_BODY_BYTES, negotiate, readBody, respond } from './request.js';
+import { type Route, route, verbOf } from './router.js';
+import { parseFieldSelector, selectedName } from './selectors.js';
+import { RequestStats } from './stats.js';
+import { ApiError, genericResponse, internalError, pathNotFound, unauthorized } from './status.js';
+import { LeaseStore } from './store.js';
+import { type Clock, systemClock, type Verb } from './types.js';
+import { WatchHub } from './watch-hub.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handleReplace } from './writes.js';
+
+/** Options of {@link createLeaseApi}; every field has a default. */
+export interface LeaseApiOptions {
+  /** Require `Authorization: Bearer <token>` on every request; otherwise 401. */
+  readonly token?: string;
+  /** Change events retained for watch replay; older versions get 410 Gone. @defaultValue 1000 */
+  readonly historyLimit?: number;
+  /** Interval of BOOKMARK events on watches that allow them. @defaultValue 60000 */
+  readonly bookmarkIntervalMs?: number;
+  /** Watch timeout when the client sets no `timeoutSeconds`. @defaultValue 1800 */
+  readonly defaultWatchTimeoutSeconds?: number;
+  /** How long a read at a future resourceVersion waits before a 504. @defaultValue 3000 */
+  readonly tooLargeResourceVersionWaitMs?: number;
+  /** Request body limit in bytes; larger bodies get 413. @defaultValue 3 MiB, as upstream */
+  readonly maxBodyBytes?: number;
+  /** Time source and timers. @defaultValue the system clock */
+  readonly clock?: Clock;
+}
+
+/** A fetch-style Kubernetes API for Leases and its state. */
+export interface LeaseApi {
+  /** Answers one request. Rejects only with {@link ConnectionDroppedError} (a fault) or an abort. */
+  readonly handler: (request: Request) => Promise<Response>;
+  /** Fault injection. */
+  readonly faults: Faults;
+  /** Request counters. */
+  readonly stats: RequestStats;
+  /** The object store (read it to inspect state; write through the handler). */
+  readonly store: LeaseStore;
+  /** Ends every open watch cleanly. */
+  close(): void;
+}
+
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The name a request is about, for fault matching: path, field selector, or a create's body. */
+function nameOf(
+  lease: Extract<Route, { kind: 'leases' }>,
+  verb: Verb,
+  query: URLSearchParams,
+  body: string,
+): string | undefined {
+  if (lease.name !== undefined) return lease.name;
+  try {
+    if (verb === 'create') {
+      const parsed = JSON.parse(body) as { metadata?: { name?: unknown } };
+      return typeof parsed.metadata?.name === 'string' ? parsed.metadata.name : undefined;
+    }
+    return selectedName(parseFieldSelector(query.get('fieldSelector') ?? ''));
+  } catch {
+    return undefined;
+  }
+}
+
+async function handleLease(
+  state: ApiState,
+  request: Request,
+  url: URL,
+  lease: Extract<Route, { kind: 'leases' }>,
+  maxBody: number,
+): Promise<Response> {
+  const query = url.searchParams;
+  const verb = verbOf(request.method, lease, query);
+  state.stats.countRequest(verb);
+  const format = negotiate(request.headers.get('accept'));
+  const body = WRITE_METHODS.has(request.method) ? await readBody(request, maxBody) : '';
+  await state.faults.gate(
+    { verb, namespace: lease.namespace, name: nameOf(lease, verb, query, body) },
+    request.signal,
+  );
+  const req: LeaseRequest = {
+    request,
+    query,
+    verb,
+    namespace: lease.namespace,
+    name: lease.name,
+    body,
+    format,
+    pretty: flag(query, 'pretty'),
+    manager: managerFrom(query, request.headers.get('user-agent')),
+  };
+  switch (verb) {
+    case 'get':
+      return handleGet(state, req);
+    case 'list':
+      return handleList(state, req);
+    case 'watch':
+      return handleWatch(state, req);
+    case 'create':
+      return handleCreate(state, req);
+    case 'update':
+      return handleReplace(state, req);
+    case 'patch':
+      return handlePatch(state, req);
+    case 'delete':
+      return handleDelete(state, req);
+    case 'deletecollection':
+      return handleDeleteCollection(state, req);
+  }
+}
+
+function handleOther(request: Request, url: URL): Response {
+  const pretty = flag(url.searchParams, 'pretty');
+  if (HEALTH_PATHS.has(url.pathname))
+    return new Response('ok', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const discovery = discoveryDocument(url.pathname, request.headers.get('accept'), url.host);
+  const openapi = openApiDocument(url.pathname);
+  if (discovery === undefined && openapi === undefined) throw pathNotFound();
+  if (request.method !== 'GET') throw genericResponse(405);
+  if (discovery !== undefined)
+    return respond(200, discovery.body, { pretty, contentType: discovery.contentType });
+  return respond(200, openapi, { pretty });
+}
+
+/** Builds the Lease API without listening. */
+export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
+  const clock = options.clock ?? systemClock;
+  const store = new LeaseStore(options.historyLimit ?? 1000);
+  const stats = new RequestStats();
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  // The hub and the faults refer to each other; the closures resolve `faults` lazily.
+  let faults: Faults | undefined;
+  const hub = new WatchHub({
+    store,
+    stats,
+    clock,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    tooLargeWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
+    isStalled: (info) => faults?.isStalled(info) ?? false,
+    takeGone: (info) => faults?.takeGone(info) ?? false,
+  });
+  faults = new Faults(clock, hub);
+  const state: ApiState = {
+    store,
+    hub,
+    clock,
+    faults,
+    stats,
+    tooLargeWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
+    defaultWatchTimeoutSeconds: options.defaultWatchTimeoutSeconds ?? 1800,
+  };
+  const expected = options.token === undefined ? undefined : `Bearer ${options.token}`;
+
+  const handler = async (request: Request): Promise<Response> => {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return errorResponse(pathNotFound());
+    }
+    try {
+      if (expected !== undefined && request.headers.get('authorization') !== expected)
+        throw unauthorized();
+      const target = route(url.pathname);
+      if (target.kind === 'leases') return await handleLease(state, request, url, target, maxBody);
+      if (target.kind === 'namespaces')
+        return handleNamespace(state, request, target.name, flag(url.searchParams, 'pretty'));
+      return handleOther(request, url);
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error, flag(url.searchParams, 'pretty'));
+      if (error instanceof ConnectionDroppedError || request.signal.aborted) throw error;
+      // Never let a bug take the server down: answer like upstream's panic recovery.
+      return errorResponse(internalError(error instanceof Error ? error.message : String(error)));
+    }
+  };
+
+  return { handler, faults, stats, store, close: () => hub.closeAll() };
+}

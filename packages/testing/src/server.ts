@@ -1,0 +1,103 @@
+/**
+ * `startLeaseServer`: the Lease API listening on a local port, with a kubeconfig pointing at it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createLeaseApi, type LeaseApiOptions } from './api.js';
+import type { Faults } from './faults.js';
+import { toNodeListener } from './http-adapter.js';
+import { buildKubeConfig, writeKubeconfigFile } from './kubeconfig.js';
+import type { RequestStats } from './stats.js';
+import type { LeaseStore } from './store.js';
+
+/** Options of {@link startLeaseServer}: the API options plus where to listen. */
+export interface LeaseServerOptions extends LeaseApiOptions {
+  /** Port to listen on; 0 picks a free one. @defaultValue 0 */
+  readonly port?: number;
+  /** Address to listen on. @defaultValue `127.0.0.1` */
+  readonly host?: string;
+  /** Namespace of the kubeconfig context. @defaultValue `default` */
+  readonly namespaceDefault?: string;
+}
+
+/** A running server. */
+export interface LeaseServer extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /** A client-node KubeConfig for this server (context namespace {@link LeaseServerOptions.namespaceDefault}). */
+  readonly kubeConfig: KubeConfig;
+  /** Writes a kubeconfig file for kubectl; resolves to `path`. */
+  writeKubeconfig(path: string): Promise<string>;
+  /** Fault injection. */
+  readonly faults: Faults;
+  /** Request counters. */
+  readonly stats: RequestStats;
+  /** The object store, for inspection. */
+  readonly store: LeaseStore;
+  /** The fetch-style core, callable in-process. */
+  readonly handler: (request: Request) => Promise<Response>;
+  /** Ends every watch, stops listening and closes every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Starts an in-process Kubernetes API server for `coordination.k8s.io/v1` Leases.
+ *
+ * @example
+ * ```ts
+ * const server = await startLeaseServer();
+ * const api = server.kubeConfig.makeApiClient(CoordinationV1Api);
+ * await api.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'x' }, spec: {} } });
+ * await server.close();
+ * ```
+ */
+export async function startLeaseServer(options: LeaseServerOptions = {}): Promise<LeaseServer> {
+  const api = createLeaseApi(options);
+  const host = options.host ?? '127.0.0.1';
+  const http = createServer(toNodeListener(api.handler));
+  const address = await listen(http, options.port ?? 0, host);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const params = {
+    server: url,
+    namespace: options.namespaceDefault ?? 'default',
+    ...(options.token === undefined ? {} : { token: options.token }),
+  };
+  const kubeConfig = await buildKubeConfig(params);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      api.close();
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    return closing;
+  };
+  return {
+    url,
+    port: address.port,
+    kubeConfig,
+    writeKubeconfig: async (path) => {
+      await writeKubeconfigFile(path, params);
+      return path;
+    },
+    faults: api.faults,
+    stats: api.stats,
+    store: api.store,
+    handler: api.handler,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
