@@ -1,0 +1,330 @@
+/**
+ * End-to-end cases for the elector through the real `@kubernetes/client-node`, shared by every
+ * backend that speaks the Kubernetes API: the embedded server (`@leasehold/testing`) in the
+ * default test run, and a real kube-apiserver, as a least-privilege user, in `pnpm test:kube`.
+ *
+ * Time is real here, so the cases use a fast profile and assert what happened and in what
+ * order, never how long it took (that is for the benchmarks). Every case records each
+ * elector's leadership intervals and checks that no two overlap.
+ *
+ * @module
+ */
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createLeaderElector,
+  type LeaderElector,
+  type LeaderElectorOptions,
+} from '../../src/index.js';
+
+/** Fault injection, where a backend has it (the embedded server's `faults`). */
+export interface BackendFaults {
+  partition(options?: { match?: { namespace?: string } }): { undo(): void };
+  dropWatches(options?: { match?: { namespace?: string }; mode?: 'close' | 'reset' }): number;
+  stallWatches(match?: { namespace?: string }): { undo(): void };
+  forceGone(options?: { count?: number; match?: { namespace?: string } }): { undo(): void };
+  compact(): void;
+  reset(): void;
+}
+
+/** What a backend provides to the cases. */
+export interface ElectorBackend {
+  /** A fresh namespace, a kubeconfig for candidates in it, and one for an admin. */
+  prepare(): Promise<{ namespace: string; kubeConfig: KubeConfig; adminKubeConfig: KubeConfig }>;
+  /** A namespace and kubeconfig where the candidates' requests are refused with 403. */
+  forbidden(): Promise<{ namespace: string; kubeConfig: KubeConfig }>;
+  readonly faults?: BackendFaults;
+}
+
+/** Fast profile: whole-second lease, as the wire requires. */
+export const FAST = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 400 } as const;
+
+interface Interval {
+  identity: string;
+  start: number;
+  end: number;
+}
+
+/** Polls `predicate` until it holds; fails with `message` after `timeoutMs`. */
+export async function until(predicate: () => boolean, message: string, timeoutMs = 15_000) {
+  const started = performance.now();
+  while (!predicate()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Records leadership intervals: from the leader state to the earlier of its end and deadline. */
+function recordIntervals(elector: LeaderElector, intervals: Interval[]) {
+  let open: Interval | null = null;
+  let deadline = Number.POSITIVE_INFINITY;
+  elector.state$.subscribe((state) => {
+    const now = performance.now();
+    if (state.role === 'leader') {
+      deadline = state.deadline ?? deadline;
+      if (!open) {
+        open = { identity: state.identity, start: now, end: Number.POSITIVE_INFINITY };
+        intervals.push(open);
+      }
+    } else if (open) {
+      open.end = Math.min(now, deadline);
+      open = null;
+    }
+  });
+}
+
+function overlaps(intervals: Interval[]): string[] {
+  const found: string[] = [];
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) {
+    const previous = sorted[i - 1]!;
+    const current = sorted[i]!;
+    if (current.start < previous.end) {
+      found.push(
+        `${previous.identity} [${previous.start}, ${previous.end}) and ${current.identity} from ${current.start}`,
+      );
+    }
+  }
+  return found;
+}
+
+/** Defines the shared cases against `backend()` (resolved lazily, inside each test). */
+export function describeElectorCases(label: string, backend: () => ElectorBackend) {
+  describe(`elector end to end (${label})`, () => {
+    let electors: LeaderElector[] = [];
+    let intervals: Interval[] = [];
+    let leaseCounter = 0;
+
+    afterEach(async () => {
+      backend().faults?.reset();
+      await Promise.all(electors.map((e) => e.stop()));
+      expect(overlaps(intervals)).toEqual([]);
+      electors = [];
+      intervals = [];
+    });
+
+    async function candidates(count: number, options: Partial<LeaderElectorOptions> = {}) {
+      const { namespace, kubeConfig, adminKubeConfig } = await backend().prepare();
+      const name = `lease-${++leaseCounter}`;
+      const made = Array.from({ length: count }, (_, i) => {
+        const elector = createLeaderElector({
+          name,
+          namespace,
+          kubeConfig,
+          identity: `candidate-${i}`,
+          ...FAST,
+          ...options,
+        });
+        recordIntervals(elector, intervals);
+        electors.push(elector);
+        return elector;
+      });
+      const admin = kubeConfig === adminKubeConfig ? null : adminKubeConfig;
+      const api = (admin ?? kubeConfig).makeApiClient(CoordinationV1Api);
+      return {
+        electors: made,
+        namespace,
+        name,
+        read: () => api.readNamespacedLease({ name, namespace }),
+        // biome-ignore lint/suspicious/noExplicitAny: a raw Lease body as another client sends it
+        replace: (body: any) => api.replaceNamespacedLease({ name, namespace, body }),
+      };
+    }
+
+    const leaders = () => electors.filter((e) => e.isLeader);
+
+    it('creates the Lease with a client-go record and leads', async () => {
+      const {
+        electors: [a],
+        read,
+      } = await candidates(1);
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      const lease = (await read()) as unknown as { spec: Record<string, unknown> };
+      expect(lease.spec).toMatchObject({
+        holderIdentity: 'candidate-0',
+        leaseDurationSeconds: 2,
+        leaseTransitions: 0,
+      });
+      expect(String(lease.spec.renewTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      expect(String(lease.spec.acquireTime)).toMatch(/\.\d{6}Z$/);
+    });
+
+    it('keeps renewing, and keeps labels and annotations another client added', async () => {
+      const {
+        electors: [a],
+        read,
+        replace,
+      } = await candidates(1);
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      const lease = (await read()) as unknown as {
+        metadata: Record<string, unknown>;
+        spec: Record<string, unknown>;
+      };
+      await replace({
+        ...lease,
+        metadata: { ...lease.metadata, labels: { team: 'infra' }, annotations: { note: 'kept' } },
+      });
+      const renewedAfter = String(lease.spec.renewTime);
+      let latest = lease;
+      for (let i = 0; i < 100 && String(latest.spec.renewTime) <= renewedAfter; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        latest = (await read()) as unknown as typeof lease;
+      }
+      expect(String(latest.spec.renewTime) > renewedAfter).toBe(true);
+      expect(latest.metadata).toMatchObject({
+        labels: { team: 'infra' },
+        annotations: { note: 'kept' },
+      });
+      expect(latest.spec.holderIdentity).toBe('candidate-0');
+      expect(a!.isLeader).toBe(true);
+    });
+
+    it('hands over on release long before the lease could expire', async () => {
+      const slow = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 2_000 };
+      const {
+        electors: [a, b],
+      } = await candidates(2, slow);
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      b!.start();
+      await until(() => b!.state.holder === 'candidate-0', 'b sees a');
+      const token = a!.term!.fencingToken;
+      await a!.stop();
+      // 60 s lease: only the release, seen on the watch, can make b leader within the wait.
+      await until(() => b!.isLeader, 'b leads after the release', 10_000);
+      expect(b!.term!.fencingToken).toBe(token + 1);
+    });
+
+    it('takes over a leader that vanished without releasing, once its lease expires', async () => {
+      const {
+        electors: [a, b],
+      } = await candidates(2, { releaseOnStop: false });
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      b!.start();
+      await until(() => b!.state.holder === 'candidate-0', 'b sees a');
+      await a!.stop(); // no release: to b, a has crashed
+      expect(b!.isLeader).toBe(false);
+      await until(() => b!.isLeader, 'b leads at expiry');
+      expect(b!.state.lastTermEnd).toBeNull();
+    });
+
+    it('five candidates: one leader at a time through three handovers', async () => {
+      const { electors: five } = await candidates(5);
+      for (const e of five) e.start();
+      for (let round = 0; round < 3; round++) {
+        await until(() => leaders().length === 1, `round ${round}: a leader`);
+        const leader = leaders()[0]!;
+        await leader.stop();
+      }
+      await until(() => leaders().length === 1, 'a fourth leader');
+      expect(new Set(intervals.map((i) => i.identity)).size).toBe(4);
+    });
+
+    it('competes again after stepping down', async () => {
+      const {
+        electors: [a, b],
+      } = await candidates(2);
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      b!.start();
+      await a!.stepDown();
+      await until(() => b!.isLeader, 'b leads');
+      await b!.stepDown();
+      await until(() => a!.isLeader, 'a leads again');
+    });
+
+    it('yields to a preferredHolder naming another candidate', async () => {
+      const {
+        electors: [a, b],
+        read,
+        replace,
+      } = await candidates(2);
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      b!.start();
+      await until(() => b!.state.holder === 'candidate-0', 'b sees a');
+      const lease = (await read()) as unknown as { spec: Record<string, unknown> };
+      await replace({
+        ...lease,
+        spec: { ...lease.spec, strategy: 'OldestEmulationVersion', preferredHolder: 'candidate-1' },
+      });
+      await until(() => b!.isLeader, 'b leads');
+      expect(a!.state.lastTermEnd).toBe('preferred-holder');
+      const after = (await read()) as unknown as { spec: Record<string, unknown> };
+      expect(after.spec).toMatchObject({
+        preferredHolder: 'candidate-1',
+        holderIdentity: 'candidate-1',
+      });
+    });
+
+    it('reports 403 Forbidden as a typed error on a non-leader state', async () => {
+      const { namespace, kubeConfig } = await backend().forbidden();
+      const elector = createLeaderElector({ name: 'denied', namespace, kubeConfig, ...FAST });
+      electors.push(elector);
+      elector.start();
+      await until(() => elector.state.error !== null, 'an error is published');
+      expect(elector.isLeader).toBe(false);
+      expect(elector.state.error).toMatchObject({ kind: 'forbidden' });
+      expect(elector.state.error?.message).toMatch(/forbidden/i);
+    });
+
+    describe('with faults', () => {
+      it('relists after 410 Gone and still sees the release', async ({ skip }) => {
+        const faults = backend().faults;
+        if (!faults) return skip('this backend has no fault injection');
+        const slow = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 2_000 };
+        const {
+          electors: [a, b],
+          namespace,
+        } = await candidates(2, slow);
+        a!.start();
+        await until(() => a!.isLeader, 'a leads');
+        b!.start();
+        await until(() => b!.state.holder === 'candidate-0', 'b sees a');
+        faults.compact();
+        faults.forceGone({ count: 5, match: { namespace } });
+        faults.dropWatches({ match: { namespace }, mode: 'reset' });
+        await a!.stop();
+        await until(() => b!.isLeader, 'b leads after the release', 10_000);
+      });
+
+      it('holds through an API outage until its deadline, then demotes; leads again after', async ({
+        skip,
+      }) => {
+        const faults = backend().faults;
+        if (!faults) return skip('this backend has no fault injection');
+        const {
+          electors: [a],
+          namespace,
+        } = await candidates(1);
+        a!.start();
+        await until(() => a!.isLeader, 'a leads');
+        const outage = faults.partition({ match: { namespace } });
+        await until(() => !a!.isLeader, 'a demotes at its deadline');
+        expect(a!.state.lastTermEnd).toBe('deadline');
+        outage.undo();
+        await until(() => a!.isLeader, 'a leads again after the outage');
+      });
+
+      it('a follower with a stalled watch still takes over', async ({ skip }) => {
+        const faults = backend().faults;
+        if (!faults) return skip('this backend has no fault injection');
+        const {
+          electors: [a, b],
+          namespace,
+        } = await candidates(2);
+        a!.start();
+        await until(() => a!.isLeader, 'a leads');
+        b!.start();
+        await until(() => b!.state.holder === 'candidate-0', 'b sees a');
+        const stall = faults.stallWatches({ namespace });
+        await a!.stop();
+        await until(() => b!.isLeader, 'b leads despite the stalled watch');
+        stall.undo();
+      });
+    });
+  });
+}
