@@ -4,6 +4,7 @@
  * @module
  */
 import { vi } from 'vitest';
+import type { LeaseStoreErrorKind } from '../core/errors.js';
 import type { LeaseObject, StoredLease } from '../core/lease-record.js';
 import type { LeaseStore, LeaseWatchEvent } from '../core/lease-store.js';
 
@@ -25,6 +26,24 @@ export interface ConformanceBackend {
   forceGone?(): Promise<void>;
   /** Releases everything the backend started. */
   close(): Promise<void>;
+}
+
+/** What the check modules of the suite share; one backend per check. */
+export interface ConformanceSuite {
+  /** The options the suite was declared with (skip reasons). */
+  readonly options: {
+    readonly skip?: { readonly gone?: string; readonly replaceDeleted?: string };
+  };
+  /** The current check's backend. */
+  backend(): ConformanceBackend;
+  /** The current check's store. */
+  store(): LeaseStore;
+  /** A signal for one call: generous, so only a hung backend trips it. */
+  signal(): AbortSignal;
+  /** Creates the Lease with this spec through the store under test. */
+  create(spec: Record<string, unknown>): Promise<StoredLease>;
+  /** Asserts that `promise` rejects with a `LeaseStoreError` of this kind. */
+  expectKind(promise: Promise<unknown>, kind: LeaseStoreErrorKind): Promise<void>;
 }
 
 /** MicroTimes with non-zero microseconds, so a lost digit cannot go unnoticed. */
