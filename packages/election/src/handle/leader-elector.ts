@@ -17,6 +17,7 @@ import {
   distinctUntilChanged,
   filter,
   firstValueFrom,
+  lastValueFrom,
   map,
   type Observable,
 } from 'rxjs';
@@ -287,7 +288,14 @@ class Elector implements LeaderElector {
       return;
     }
     this.actor.send({ type: 'stop' });
-    await this.#settled();
+    // Not #settled(): a candidate whose write is in flight is neither leading nor stepping
+    // down, yet still running; stop() resolves only when the elector has really stopped.
+    await this.#stopped();
+  }
+
+  /** Resolves when the elector has stopped: `state$` completes right after `stopped`. */
+  #stopped(): Promise<void> {
+    return lastValueFrom(this.state$, { defaultValue: undefined }).then(() => {});
   }
 
   /** Resolves when the elector is no longer leading or stepping down. */
