@@ -45,7 +45,8 @@ export function formatMs(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(ms);
   if (abs < 1_000) return `${sign}${Math.round(abs)} ms`;
-  if (abs < 60_000) return `${sign}${(abs / 1_000).toFixed(2)} s`;
+  // Two decimals are enough to compare failovers; trailing zeros say nothing ("4 s", "3.5 s").
+  if (abs < 60_000) return `${sign}${(abs / 1_000).toFixed(2).replace(/\.?0+$/, '')} s`;
   const totalSeconds = Math.round(abs / 1_000);
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;

@@ -1,0 +1,162 @@
+/**
+ * The demo's disruptions: every interval, take leadership away from the current leader in one
+ * of three ways, in turn, and time how long until another candidate leads.
+ *
+ * @module
+ */
+import type { ElectionTiming } from '@leasehold/election';
+import { formatMs } from '../duration.js';
+import type { CandidateEvent } from '../events.js';
+import { monotonicNow } from '../events.js';
+import type { Candidate, Fleet } from './fleet.js';
+
+/** The ways to take leadership away. */
+export type FailoverKind = 'graceful' | 'crash' | 'pause';
+
+/** Kinds in the order the demo cycles through them. */
+export const FAILOVER_KINDS: readonly FailoverKind[] = ['graceful', 'crash', 'pause'];
+
+/** How each kind is done and named. */
+export const KIND_LABEL: Readonly<Record<FailoverKind, string>> = {
+  graceful: 'graceful stop (SIGTERM)',
+  crash: 'crash (SIGKILL)',
+  pause: 'pause (SIGSTOP)',
+};
+
+const SIGNAL_OF = { graceful: 'SIGTERM', crash: 'SIGKILL', pause: 'SIGSTOP' } as const;
+
+/** One measured failover. */
+export interface FailoverSample {
+  readonly kind: FailoverKind;
+  readonly victim: string;
+  readonly successor: string;
+  readonly ms: number;
+}
+
+interface PendingFailover {
+  readonly kind: FailoverKind;
+  readonly victim: string;
+  readonly at: bigint;
+}
+
+/** Options of {@link Chaos}. */
+export interface ChaosOptions {
+  readonly fleet: Fleet;
+  readonly timing: ElectionTiming;
+  /** Wait before replacing a candidate that exited. */
+  readonly restartDelayMs: number;
+  readonly log: (message: string) => void;
+}
+
+/** Disrupts the leader, measures failovers, replaces exited candidates, resumes paused ones. */
+export class Chaos {
+  readonly samples: FailoverSample[] = [];
+  /** Candidates that exited without being asked to. */
+  readonly unexpectedExits: Candidate[] = [];
+  readonly #options: ChaosOptions;
+  readonly #pending: PendingFailover[] = [];
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #cycle = 0;
+  #stopped = false;
+
+  constructor(options: ChaosOptions) {
+    this.#options = options;
+  }
+
+  /** The kind of the next action. */
+  get nextKind(): FailoverKind {
+    return FAILOVER_KINDS[this.#cycle % FAILOVER_KINDS.length]!;
+  }
+
+  /** The running candidate whose term has not expired, if any. */
+  currentLeader(): Candidate | undefined {
+    const now = monotonicNow();
+    return this.#options.fleet.all.find(
+      (c) => c.state === 'running' && c.deadline !== null && c.deadline > now,
+    );
+  }
+
+  /**
+   * Takes leadership away from the current leader.
+   * @returns false when there is no leader to act on (try again shortly).
+   */
+  act(): boolean {
+    const leader = this.currentLeader();
+    if (this.#stopped || leader === undefined) return false;
+    const kind = this.nextKind;
+    this.#cycle++;
+    const { fleet, timing, log } = this.#options;
+    const at = fleet.signal(leader, SIGNAL_OF[kind]);
+    this.#pending.push({ kind, victim: leader.identity, at });
+    log(`${KIND_LABEL[kind]} → ${leader.identity} (pid ${leader.pid ?? '?'})`);
+    if (kind === 'pause') {
+      // Resume only after its lease could have expired: it must find someone else leading
+      // and step down without ever acting again as leader.
+      this.#later(timing.leaseDurationMs + 1_000, () => {
+        if (leader.state !== 'paused') return;
+        fleet.signal(leader, 'SIGCONT');
+        log(`resumed ${leader.identity} (SIGCONT)`);
+      });
+    }
+    return true;
+  }
+
+  /** Feeds every event line: a `leading` from someone else completes pending failovers. */
+  onEvent(candidate: Candidate, event: CandidateEvent): void {
+    if (event.type !== 'leading') return;
+    for (const pending of [...this.#pending]) {
+      if (event.at < pending.at) continue;
+      this.#pending.splice(this.#pending.indexOf(pending), 1);
+      if (candidate.identity === pending.victim) {
+        this.#options.log(`${pending.victim} kept leadership through ${KIND_LABEL[pending.kind]}`);
+        continue;
+      }
+      const ms = Number(event.at - pending.at) / 1e6;
+      this.samples.push({
+        kind: pending.kind,
+        victim: pending.victim,
+        successor: candidate.identity,
+        ms,
+      });
+      this.#options.log(
+        `failover after ${KIND_LABEL[pending.kind]}: ${formatMs(ms)} → ${candidate.identity}`,
+      );
+    }
+  }
+
+  /** A candidate exited: report it if unexpected, and replace it after a moment. */
+  onExit(candidate: Candidate): void {
+    const { fleet, log, restartDelayMs } = this.#options;
+    if (!candidate.exitRequested) {
+      this.unexpectedExits.push(candidate);
+      const tail = candidate.stderrTail.length > 0 ? `: ${candidate.stderrTail.join(' | ')}` : '';
+      log(`${candidate.identity} exited unexpectedly (${candidate.exit ?? '?'})${tail}`);
+    } else {
+      log(
+        `${candidate.identity} ${candidate.state === 'killed' ? 'killed' : 'exited'} (${candidate.exit ?? '?'})`,
+      );
+    }
+    if (this.#stopped) return;
+    this.#later(restartDelayMs, () => {
+      const replacement = fleet.spawn();
+      log(
+        `started ${replacement.identity} (pid ${replacement.pid ?? '?'}) to replace ${candidate.identity}`,
+      );
+    });
+  }
+
+  /** No more actions, restarts or resumes. */
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #later(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#stopped) action();
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+}

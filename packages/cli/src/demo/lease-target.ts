@@ -1,0 +1,44 @@
+/**
+ * Where the demo's Lease lives: the embedded server (default), or a cluster the user names.
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import { resolveNamespace } from '@leasehold/election';
+import { loadKubeConfig } from '../election-options.js';
+
+/** An API server to hold the Lease, and how candidates reach it. */
+export interface LeaseTarget {
+  /** Where the API server listens. */
+  readonly url: string;
+  readonly kubeconfigPath: string;
+  readonly namespace: string;
+  /** Stops what the demo started (nothing for a user's cluster). */
+  close(): Promise<void>;
+}
+
+/** Starts the embedded Lease server and writes a kubeconfig for it into `dir`. */
+export async function embeddedTarget(dir: string): Promise<LeaseTarget> {
+  // Loaded here: a demo against a real cluster does not need the embedded server.
+  const { startLeaseServer } = await import('@leasehold/testing');
+  const server = await startLeaseServer();
+  try {
+    const kubeconfigPath = join(dir, 'kubeconfig.yaml');
+    await server.writeKubeconfig(kubeconfigPath);
+    return { url: server.url, kubeconfigPath, namespace: 'default', close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** A cluster named by a kubeconfig: the demo only creates and updates one Lease there. */
+export function externalTarget(kubeconfigPath: string): LeaseTarget {
+  const kubeConfig = loadKubeConfig('demo', kubeconfigPath);
+  return {
+    url: kubeConfig.getCurrentCluster()?.server ?? '(unknown server)',
+    kubeconfigPath,
+    namespace: resolveNamespace({ kubeConfig }),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * End to end, with the built binary (one file, so that one build serves every test):
+ * - `leasehold run` against the embedded Lease server, with a recorder child that writes down
+ *   when it runs, with which token, and how it ends;
+ * - a short `leasehold demo` (no terminal: plain lines), checking what it concludes: failovers
+ *   happened and no two leaders overlapped.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { type LeaseServer, startLeaseServer } from '@leasehold/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, buildCli } from './build-cli.js';
+
+const RECORDER = fileURLToPath(new URL('./child-recorder.mjs', import.meta.url));
+const FAST = ['--lease-duration=4s', '--renew-deadline=3s', '--retry-period=1s'];
+
+let server: LeaseServer;
+let dir: string;
+let kubeconfig: string;
+const started: ChildProcess[] = [];
+
+beforeAll(async () => {
+  await buildCli();
+  server = await startLeaseServer();
+  dir = mkdtempSync(join(tmpdir(), 'leasehold-run-e2e-'));
+  kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig.yaml'));
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  stderr: () => string;
+  /** stdout and stderr, interleaved. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function leasehold(args: readonly string[]): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stderr = '';
+  let output = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+    output += String(chunk);
+  });
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, stderr: () => stderr, output: () => output, exited };
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+interface Record {
+  what: string;
+  at: bigint;
+  token: string;
+  identity: string;
+  pid: number;
+}
+
+function records(file: string): Record[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [what = '', at = '0', token = '', identity = '', pid = '0'] = line.split(' ');
+      return { what, at: BigInt(at), token, identity, pid: Number(pid) };
+    });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('leasehold run', () => {
+  it('runs the command only while leader, stops it when leadership ends, hands over', async () => {
+    const firstFile = join(dir, 'first.log');
+    const secondFile = join(dir, 'second.log');
+    const common = ['run', '--name=handover', `--kubeconfig=${kubeconfig}`, ...FAST];
+    const first = leasehold([
+      ...common,
+      '--identity=first',
+      '--',
+      process.execPath,
+      RECORDER,
+      firstFile,
+    ]);
+    const [firstStart] = await waitFor('the first command to start', () =>
+      records(firstFile).length > 0 ? records(firstFile) : undefined,
+    );
+    expect(firstStart).toMatchObject({ what: 'start', token: '0', identity: 'first' });
+
+    // A second candidate: it must not run its command while the first leads.
+    const second = leasehold([
+      ...common,
+      '--identity=second',
+      '--',
+      process.execPath,
+      RECORDER,
+      secondFile,
+      'exit-soon',
+    ]);
+    await waitFor('the second to compete', () =>
+      second.stderr().includes('competing for lease') ? true : undefined,
+    );
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const firstRecords = records(firstFile);
+    expect(firstRecords.map((r) => r.what)).toEqual(['start', 'sigterm']);
+    expect(isAlive(firstStart!.pid)).toBe(false);
+
+    // The second leads next, with a higher fencing token, and only after the first stopped;
+    // its command exits 0 by itself, so the second releases and exits 0 too.
+    expect(await second.exited).toBe(0);
+    const secondRecords = records(secondFile);
+    expect(secondRecords.map((r) => r.what)).toEqual(['start', 'done']);
+    expect(secondRecords[0]).toMatchObject({ token: '1', identity: 'second' });
+    expect(secondRecords[0]!.at).toBeGreaterThan(firstRecords[1]!.at);
+    expect(second.stderr()).toMatch(/ended \(exit code 0\); releasing the lease/);
+
+    const api = server.kubeConfig.makeApiClient(CoordinationV1Api);
+    const lease = await api.readNamespacedLease({ name: 'handover', namespace: 'default' });
+    expect(lease.spec?.holderIdentity ?? '').toBe('');
+    expect(lease.spec?.leaseTransitions).toBe(1);
+  });
+
+  it("exits with the command's status, and 127 when it cannot be found", async () => {
+    const common = ['run', '--name=status', `--kubeconfig=${kubeconfig}`, ...FAST, '--'];
+    expect(await leasehold([...common, process.execPath, '-e', 'process.exit(3)']).exited).toBe(3);
+    const missing = leasehold([...common, 'leasehold-no-such-command']);
+    expect(await missing.exited).toBe(127);
+    expect(missing.stderr()).toMatch(/failed to start: spawn leasehold-no-such-command ENOENT/);
+  });
+
+  it('reports bad arguments with exit code 2 and no stack trace', async () => {
+    const run = leasehold(['run', '--name=x', '--lease-duration=4500ms', '--', 'true']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe(
+      "leasehold: --lease-duration: must be a whole number of seconds, at least 1000, got 4500 (values in ms)\nSee 'leasehold run --help'.\n",
+    );
+  });
+});
+
+describe('leasehold demo', () => {
+  it('fails over repeatedly without overlapping leaders', async () => {
+    const demo = leasehold(['demo', '--duration=12s', '--interval=3s', '--profile=fast']);
+    const code = await demo.exited;
+    const output = demo.output();
+
+    expect(output, output).toMatch(/^ {2}overlapping leaders seen: 0$/m);
+    const failovers = [...output.matchAll(/^ {2}(?:graceful|crash|pause) .*?\) +(\d+) /gm)].map(
+      (match) => Number(match[1]),
+    );
+    expect(failovers).toHaveLength(3);
+    expect(failovers.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    expect(output).toMatch(/^ {2}leadership intervals checked: [1-9]/m);
+    expect(output).not.toMatch(/exited unexpectedly/);
+    expect(code, output).toBe(0);
+  }, 40_000);
+});
