@@ -3,10 +3,11 @@
  * out. Each failed before the fix it names.
  */
 import { describe, expect, it } from 'vitest';
+import { renewalFields } from '../../src/core/lease-record.js';
 import { createManualClock, flushMicrotasks } from '../../src/core/manual-clock.js';
 import { createLeaderElector } from '../../src/handle/leader-elector.js';
 import { createInMemoryLeaseStore } from '../../src/store/index.js';
-import { DEFAULT_TIMING, type Scenario } from './harness/scenario.js';
+import { DEFAULT_TIMING, type Scenario, TIGHT_TIMING } from './harness/scenario.js';
 import { runSchedule } from './harness/simulation.js';
 
 const base: Scenario = {
@@ -61,5 +62,55 @@ describe('stop() settled while a candidate was still running (found by the chaos
     expect(elector.state.role).toBe('stopped');
     expect(clock.pendingTimers()).toBe(0);
     expect(store.activeWatches()).toBe(0);
+  });
+});
+
+describe('a leader whose wall clock stood still renewed invisibly (found by the chaos property)', () => {
+  // Shrunk: c0 leads with a frozen wall clock. Each renewal wrote the same renewTime as the
+  // last, so the server skipped it as a no-op (same version, no event) and followers kept
+  // counting down from the acquisition — while c0 moved its own deadline forward with every
+  // "successful" renewal. c1 took over 6 s after the acquisition and both led at once.
+  it('schedule: scenario(3 candidates, 6/5/1 s, laggingWatch link, request timeout 5 s, drain 3 s, work stuck, seed 1545363692), steps: wallFreeze(#0), advance 1937, 3731, 383, 54 ms', async () => {
+    await runSchedule(
+      {
+        seed: 1545363692,
+        timing: TIGHT_TIMING,
+        candidates: 3,
+        rho: 1,
+        rates: [0, 0, 0, 0],
+        link: 'laggingWatch',
+        requestTimeoutMs: 5_000,
+        drainTimeoutMs: 3_000,
+        releaseOnStop: false,
+        work: { kind: 'stuck' },
+      },
+      [
+        { kind: 'wallFreeze', slot: 0, frozen: true },
+        { kind: 'advance', ms: 1937 },
+        { kind: 'advance', ms: 3731 },
+        { kind: 'advance', ms: 383 },
+        { kind: 'advance', ms: 54 },
+      ],
+    );
+  });
+
+  it('a renewal always changes the record, even when the wall clock has not moved', () => {
+    const now = 1_800_000_000_000;
+    const first = renewalFields(
+      {
+        holderIdentity: 'a',
+        leaseDurationSeconds: 15,
+        acquireTime: null,
+        renewTime: null,
+        leaseTransitions: 3,
+        strategy: null,
+        preferredHolder: null,
+      },
+      'a',
+      15,
+      now,
+    );
+    const again = renewalFields({ ...first, strategy: null, preferredHolder: null }, 'a', 15, now);
+    expect(again.renewTime).not.toBe(first.renewTime);
   });
 });

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { ElectionTiming } from '../../../src/core/config.js';
-import { LINK_PROFILE_NAMES, type LinkProfileName } from './link-profiles.js';
+import { LINK_PROFILE_NAMES, LINK_PROFILES, type LinkProfileName } from './link-profiles.js';
 import { DEFAULT_TIMING, FAST_TIMING, rhoLimit, type Scenario, TIGHT_TIMING } from './scenario.js';
 import type { WorkStyle } from './sim-node.js';
 import { describeStep, type Step } from './steps.js';
@@ -50,6 +50,24 @@ export interface ScenarioSpace {
   readonly works?: readonly WorkStyle['kind'][];
 }
 
+/**
+ * Whether `link` is a healthy network for `timing`: a round trip fits in the request timeout
+ * and leaves a leader time to renew before its deadline. Recovery is judged on this network;
+ * steps may still make a link worse for a while.
+ */
+export function isHealthyLink(
+  link: LinkProfileName,
+  timing: ElectionTiming,
+  requestTimeoutMs: number | null,
+): boolean {
+  const { requestMs, responseMs } = LINK_PROFILES[link];
+  const roundTrip = requestMs[1] + responseMs[1];
+  return (
+    roundTrip < (timing.renewDeadlineMs - timing.retryPeriodMs) / 2 &&
+    (requestTimeoutMs === null || roundTrip < requestTimeoutMs)
+  );
+}
+
 export function scenarioArbitrary(space: ScenarioSpace = {}): fc.Arbitrary<Scenario> {
   const [lowRho, highRho] = space.rhoOfLimit ?? [0, 0.999];
   const [fewest, most] = space.candidates ?? [2, 4];
@@ -60,25 +78,30 @@ export function scenarioArbitrary(space: ScenarioSpace = {}): fc.Arbitrary<Scena
       candidates: fc.integer({ min: fewest, max: most }),
       rhoFraction: fc.double({ min: lowRho, max: highRho, noNaN: true }),
       rates: fc.array(fc.constantFrom(0, 1, 0.5, 0.25, 0.75), { minLength: 4, maxLength: 4 }),
-      link: fc.constantFrom(...(space.links ?? LINK_PROFILE_NAMES)),
       requestTimeout: fc.constantFrom(...(space.requestTimeouts ?? [0.25, 0.5, 1, null])),
       drainFraction: fc.constantFrom(0, 0.1, 0.5),
       releaseOnStop: fc.boolean(),
       work: fc.constantFrom(...(space.works ?? (['prompt', 'slow', 'stuck'] as const))),
     })
-    .map(({ timing, rhoFraction, requestTimeout, drainFraction, work, ...rest }) => {
-      const limit = rhoLimit(timing);
+    .chain(({ timing, rhoFraction, requestTimeout, drainFraction, work, ...rest }) => {
+      const requestTimeoutMs =
+        requestTimeout === null ? null : Math.round(requestTimeout * timing.renewDeadlineMs);
+      const links = (space.links ?? LINK_PROFILE_NAMES).filter((link) =>
+        isHealthyLink(link, timing, requestTimeoutMs),
+      );
       const workStyle: WorkStyle =
         work === 'slow' ? { kind: 'slow', ms: timing.retryPeriodMs } : { kind: work };
-      return printableScenario({
-        ...rest,
-        timing,
-        rho: 1 + rhoFraction * (limit - 1),
-        requestTimeoutMs:
-          requestTimeout === null ? null : Math.round(requestTimeout * timing.renewDeadlineMs),
-        drainTimeoutMs: Math.round(drainFraction * timing.leaseDurationMs),
-        work: workStyle,
-      });
+      return fc.constantFrom(...(links.length > 0 ? links : (['instant'] as const))).map((link) =>
+        printableScenario({
+          ...rest,
+          timing,
+          rho: 1 + rhoFraction * (rhoLimit(timing) - 1),
+          link,
+          requestTimeoutMs,
+          drainTimeoutMs: Math.round(drainFraction * timing.leaseDurationMs),
+          work: workStyle,
+        }),
+      );
     });
 }
 

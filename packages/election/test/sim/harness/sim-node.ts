@@ -54,7 +54,9 @@ export interface SimNode {
   readonly elector: ElectorUnderTest;
   /** The term last published by the elector (kept after it ends, for the deadline check). */
   readonly lastTerm: Term | null;
-  /** Set when the user called `stop()`. */
+  /** Real time at which the user asked to stop (the call may wait out a stall). */
+  stopRequestedAt: number | null;
+  /** Set when `stop()` was actually called. */
   stop: { readonly at: number; settledAt: number | null; error: unknown } | null;
   /** Every state the elector published, with the real time. */
   readonly history: { readonly at: number; readonly state: LeadershipState }[];
@@ -117,6 +119,7 @@ export function createSimNode(args: {
     transport,
     elector,
     lastTerm: null,
+    stopRequestedAt: null,
     stop: null,
     history: [],
   };

@@ -85,6 +85,8 @@ export function createSimServer(world: World): SimServer {
     },
     attribution: (record) => attributions.get(record.sequence),
     async operatorEdit(edit) {
+      // Like kubectl: read, change, write at the version read; retry on conflict, give up on
+      // anything else (the operator's problem, not the electors').
       for (let attempt = 0; attempt < 5; attempt++) {
         const current = store.current();
         if (current === null) return false;
@@ -96,7 +98,7 @@ export function createSimServer(world: World): SimServer {
           );
           return true;
         } catch (error) {
-          if (!(error instanceof LeaseStoreError && error.kind === 'conflict')) throw error;
+          if (!(error instanceof LeaseStoreError && error.kind === 'conflict')) return false;
         }
       }
       return false;

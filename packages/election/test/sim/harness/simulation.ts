@@ -164,10 +164,12 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
   }
 
   const current = (slot: number) => slots[slot % scenario.candidates] as SimNode;
-  const alive = (node: SimNode) => node.process.status() !== 'crashed' && node.stop === null;
+  const alive = (node: SimNode) =>
+    node.process.status() !== 'crashed' && node.stopRequestedAt === null;
 
   /** A user action runs inside the process, like any other event reaching it. */
-  const callStop = (node: SimNode) =>
+  const callStop = (node: SimNode) => {
+    node.stopRequestedAt = world.now();
     node.process.deliver('message', () => {
       if (node.stop !== null) return;
       counters.count('stop');
@@ -183,6 +185,7 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
         },
       );
     });
+  };
 
   const act = (step: Step) => {
     switch (step.kind) {
@@ -343,10 +346,16 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
       // L3: stop() settles, and leaves no timer, call or watch behind.
       for (const node of live()) callStop(node);
       const stopBound = stopBoundMs(scenario) + 30_000;
+      // Requested, not settled, and not dead: a stop held by a stall counts as pending.
       const stopping = () =>
-        nodes.filter((node) => node.stop !== null && node.stop.settledAt === null);
+        nodes.filter(
+          (node) =>
+            node.stopRequestedAt !== null &&
+            node.stop?.settledAt == null &&
+            node.process.status() !== 'crashed',
+        );
       const start = world.now();
-      while (stopping().some((node) => node.process.status() !== 'crashed')) {
+      while (stopping().length > 0) {
         if (world.now() - start > stopBound) {
           throw new InvariantViolation({
             property: 'L3',
@@ -356,7 +365,7 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
               stopping()
                 .map(
                   (node) =>
-                    `${node.identity} (stop called at t=${node.stop?.at}, ${probe(node).describe()})`,
+                    `${node.identity} (stop requested at t=${node.stopRequestedAt}, ${probe(node).describe()})`,
                 )
                 .join('; '),
           });
