@@ -199,14 +199,22 @@ export function acquisitionFields(
   };
 }
 
-/** Fields for renewing our own term: only `renewTime` (and the duration) move. */
+/**
+ * Fields for renewing our own term: only `renewTime` (and the duration) move.
+ *
+ * `renewTime` always differs from the current one: followers restart their wait only when the
+ * record changes, and the server skips a write that changes nothing. A wall clock that stood
+ * still (or stepped back onto the same millisecond) would otherwise make a renewal that moves
+ * the leader's deadline but not the followers'.
+ */
 export function renewalFields(
   current: LeaseRecord,
   identity: string,
   leaseDurationSeconds: number,
   wallNowMs: number,
 ): ElectionFields {
-  const now = formatMicroTime(wallNowMs);
+  let now = formatMicroTime(wallNowMs);
+  if (now === current.renewTime) now = formatMicroTime(wallNowMs + 1);
   return {
     holderIdentity: identity,
     leaseDurationSeconds,
