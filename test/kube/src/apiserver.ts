@@ -106,6 +106,19 @@ export interface KubeApiserver extends KubeApiserverHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * kube-apiserver flags enabling coordinated leader election (KEP-4355): the
+ * `CoordinatedLeaderElection` feature gate (beta, off by default in 1.34) and the
+ * `coordination.k8s.io/v1beta1` API (LeaseCandidate), which beta APIs being off by default
+ * needs explicitly. With the gate the apiserver runs the coordinator itself (no
+ * controller-manager needed). Without it, `spec.strategy` and `spec.preferredHolder` are
+ * silently dropped from every create, and from every update of a Lease that did not have them.
+ */
+export const COORDINATED_LEADER_ELECTION_ARGS: readonly string[] = [
+  '--feature-gates=CoordinatedLeaderElection=true',
+  '--runtime-config=coordination.k8s.io/v1beta1=true',
+];
+
 const ADMIN_USER = 'leasehold-admin';
 const RESTRICTED_USER = 'leasehold-elector';
 
