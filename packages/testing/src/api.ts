@@ -48,7 +48,7 @@ export interface LeaseApi {
   readonly stats: RequestStats;
   /** The object store (read it to inspect state; write through the handler). */
   readonly store: LeaseStore;
-  /** Ends every open watch cleanly. */
+  /** Ends every open watch cleanly and lifts every fault. */
   close(): void;
 }
 
@@ -186,5 +186,9 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     }
   };
 
-  return { handler, faults, stats, store, close: () => hub.closeAll() };
+  const close = (): void => {
+    hub.closeAll();
+    faults?.reset();
+  };
+  return { handler, faults, stats, store, close };
 }

@@ -54,6 +54,9 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
     headers[name] = previous === undefined ? value : ([] as string[]).concat(previous, value);
   });
   res.writeHead(response.status, headers);
+  // A watch announces itself as chunked: send its headers now, as upstream flushes them,
+  // rather than with the first event (which may be minutes away).
+  if (response.headers.get('transfer-encoding') === 'chunked') res.flushHeaders();
   if (response.body === null) {
     res.end();
     return;

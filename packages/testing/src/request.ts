@@ -172,5 +172,7 @@ export function errorResponse(error: ApiError, pretty = false): Response {
 
 /** A streaming response (watches). */
 export function streamResponse(stream: ReadableStream<Uint8Array>): Response {
-  return new Response(stream, { status: 200, headers: baseHeaders('application/json') });
+  const headers = baseHeaders('application/json');
+  headers.set('transfer-encoding', 'chunked');
+  return new Response(stream, { status: 200, headers });
 }

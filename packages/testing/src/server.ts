@@ -78,11 +78,17 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
   const kubeConfig = await buildKubeConfig(params);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       api.close();
-      http.close(() => resolve());
-      http.closeAllConnections();
-    });
+      // Let ended watch streams write their final chunk, so clients see a clean end (as on
+      // an apiserver shutdown) rather than a reset; then cut whatever is still open.
+      await new Promise((resolve) => setImmediate(resolve));
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const force = setTimeout(() => http.closeAllConnections(), 100);
+      await closed;
+      clearTimeout(force);
+    })();
     return closing;
   };
   return {

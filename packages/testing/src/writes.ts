@@ -2,7 +2,7 @@
  * The write verbs that carry a whole object or none: create (POST), replace (PUT), delete and
  * deletecollection. Patches live in `patching.ts`.
  */
-import { commitCreate, commitUpdate } from './commit.js';
+import { commitCreate, commitUpdate, uidPrecondition } from './commit.js';
 import { type ApiState, type LeaseRequest, renderList } from './context.js';
 import { formatTime } from './go-time.js';
 import {
@@ -119,7 +119,10 @@ export function handleReplace(state: ApiState, req: LeaseRequest): Response {
   const dryRun = dryRunOf(req.query);
   const existing = state.store.get(namespace, name);
   if (existing === undefined) {
-    // Lease's strategy allows create-on-update, whatever version the body carries.
+    // Lease's strategy allows create-on-update, whatever version the body carries; but a uid
+    // in the body is a storage precondition, and a missing object's uid is "".
+    const sentUid = lease.metadata.uid;
+    if (sentUid !== undefined) throw uidPrecondition(name, sentUid, undefined);
     requireNamespace(namespace);
     return commitCreate(state, req, lease, { dryRun, warnings });
   }
