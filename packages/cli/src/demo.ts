@@ -139,8 +139,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const now = monotonicNow();
       if (until !== null && now >= until) break;
       if (now >= nextActionAt) {
+        // Up to one retry period of jitter, so that actions do not keep falling at the same
+        // point of the leader's renewal cycle (which would bias crash and pause failovers).
         // No leader right now (a failover in progress): try again shortly.
-        nextActionAt = now + ns(chaos.act() ? options.intervalMs : 200);
+        nextActionAt = chaos.act()
+          ? now + ns(options.intervalMs + Math.random() * timing.retryPeriodMs)
+          : now + ns(200);
       }
       checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});

@@ -39,7 +39,7 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-/** Formats milliseconds for people: `850 ms`, `3.42 s`, `2 m 05 s`. */
+/** Formats milliseconds for people: `850 ms`, `3.42 s`, `2 min 05 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const sign = ms < 0 ? '-' : '';
@@ -50,5 +50,5 @@ export function formatMs(ms: number): string {
   const totalSeconds = Math.round(abs / 1_000);
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
-  return `${sign}${minutes} m ${String(seconds).padStart(2, '0')} s`;
+  return `${sign}${minutes} min ${String(seconds).padStart(2, '0')} s`;
 }
