@@ -3,7 +3,7 @@
  * out. Each failed before the fix it names.
  */
 import { describe, expect, it } from 'vitest';
-import { renewalFields } from '../../src/core/lease-record.js';
+import { type LeaseRecord, renewalFields } from '../../src/core/lease-record.js';
 import { createManualClock, flushMicrotasks } from '../../src/core/manual-clock.js';
 import { createLeaderElector } from '../../src/handle/leader-elector.js';
 import { createInMemoryLeaseStore } from '../../src/store/index.js';
@@ -94,23 +94,48 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
     );
   });
 
-  it('a renewal always changes the record, even when the wall clock has not moved', () => {
-    const now = 1_800_000_000_000;
-    const first = renewalFields(
+  // The first fix (renewTime differs from the current record's) was not enough; shrunk: c0
+  // leads with a frozen wall clock, its renewals alternate between two renewTimes, and c1,
+  // whose watch lags, re-reads the Lease after a conflict two renewals later: the same
+  // record it already held, so its wait did not restart. Both led at t=12178 ms.
+  it('schedule: scenario(4 candidates, 6/5/1 s, laggingWatch link, request timeout 2.5 s, drain 0.6 s, work slow 1 s, seed 0), steps: wallFreeze(#0), advance 12178 ms', async () => {
+    await runSchedule(
       {
-        holderIdentity: 'a',
-        leaseDurationSeconds: 15,
-        acquireTime: null,
-        renewTime: null,
-        leaseTransitions: 3,
-        strategy: null,
-        preferredHolder: null,
+        seed: 0,
+        timing: TIGHT_TIMING,
+        candidates: 4,
+        rho: 1,
+        rates: [0, 0, 0, 0],
+        link: 'laggingWatch',
+        requestTimeoutMs: 2_500,
+        drainTimeoutMs: 600,
+        releaseOnStop: false,
+        work: { kind: 'slow', ms: 1_000 },
       },
-      'a',
-      15,
-      now,
+      [
+        { kind: 'wallFreeze', slot: 0, frozen: true },
+        { kind: 'advance', ms: 12_178 },
+      ],
     );
-    const again = renewalFields({ ...first, strategy: null, preferredHolder: null }, 'a', 15, now);
-    expect(again.renewTime).not.toBe(first.renewTime);
+  });
+
+  it('renewTime strictly increases over a term, whatever the wall clock does', () => {
+    const frozen = 1_800_000_000_000;
+    let record = {
+      holderIdentity: 'a',
+      leaseDurationSeconds: 15,
+      acquireTime: null,
+      renewTime: null,
+      leaseTransitions: 3,
+      strategy: null,
+      preferredHolder: null,
+    } as LeaseRecord;
+    const seen: string[] = [];
+    for (const wall of [frozen, frozen, frozen, frozen - 3_600_000, frozen + 5]) {
+      record = { ...record, ...renewalFields(record, 'a', 15, wall) };
+      seen.push(record.renewTime as string);
+    }
+    expect([...seen].sort()).toEqual(seen);
+    expect(new Set(seen).size).toBe(seen.length);
   });
 });

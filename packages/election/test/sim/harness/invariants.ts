@@ -6,8 +6,9 @@
  * @remarks
  * - S1: at no instant do two electors report `isLeader` (the getter, read at that instant);
  * - S2: fencing tokens of successive terms strictly increase in real-time order of term start,
- *   and a term's signal is aborted by its local deadline (a process that is paused, or still
- *   replaying what it missed while paused, is excused until it catches up);
+ *   and a term's signal is aborted by its local deadline — or, when the process was paused
+ *   across the deadline, before it goes idle again after catching up (nothing can run in a
+ *   paused process; `isLeader` and `term.isCurrent()` read the clock and are exact anyway);
  * - S3: every write to the Lease is conditioned on the version the writer decided on, and an
  *   elector only writes records it may write: it acquires with a new fencing token, renews and
  *   releases only what it holds, and never changes fields it does not own.
@@ -98,7 +99,10 @@ export interface TermDeadlineProbe {
   readonly localNow: number;
   /** The term the elector last published, if any; ended terms are checked too. */
   readonly term: { readonly signal: AbortSignal; readonly deadline: number } | null;
-  /** False while the process is stalled, or still replaying what it missed while stalled. */
+  /**
+   * False while the process is stalled, still replaying what it missed while stalled, or has
+   * a timer due this instant: the abort is owed by the time the elector goes idle.
+   */
   readonly caughtUp: boolean;
 }
 

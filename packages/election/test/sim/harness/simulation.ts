@@ -114,7 +114,10 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
             identity: node.identity,
             localNow: node.clock.now(),
             term: node.lastTerm,
-            caughtUp: node.process.status() === 'running' && node.process.backlog() === 0,
+            caughtUp:
+              node.process.status() === 'running' &&
+              node.process.backlog() === 0 &&
+              !node.clock.hasDueTimer(),
           },
           now,
         ),

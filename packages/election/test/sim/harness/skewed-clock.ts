@@ -28,6 +28,8 @@ export interface SkewedClock extends Clock {
   freezeWall(frozen: boolean): void;
   /** Timers armed and not yet fired or cleared, including those held by a stall. */
   pendingTimers(): number;
+  /** True when a timer is due now (it fires within the next real millisecond). */
+  hasDueTimer(): boolean;
 }
 
 /** Options of {@link createSkewedClock}. */
@@ -111,5 +113,10 @@ export function createSkewedClock(options: SkewedClockOptions): SkewedClock {
       frozenWall = frozen ? now() + wallOffset : undefined;
     },
     pendingTimers: () => pending.size,
+    hasDueTimer() {
+      const now_ = now();
+      for (const timer of pending) if (timer.due <= now_ + rate) return true;
+      return false;
+    },
   };
 }
