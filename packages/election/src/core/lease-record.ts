@@ -12,7 +12,7 @@
  * @module
  */
 import { MalformedLeaseError } from './errors.js';
-import { formatMicroTime } from './micro-time.js';
+import { formatMicroTime, parseMicroTime } from './micro-time.js';
 
 /** Metadata fields leasehold reads or writes; everything else is carried through unchanged. */
 export interface LeaseMetadata {
@@ -202,10 +202,13 @@ export function acquisitionFields(
 /**
  * Fields for renewing our own term: only `renewTime` (and the duration) move.
  *
- * `renewTime` always differs from the current one: followers restart their wait only when the
- * record changes, and the server skips a write that changes nothing. A wall clock that stood
- * still (or stepped back onto the same millisecond) would otherwise make a renewal that moves
- * the leader's deadline but not the followers'.
+ * `renewTime` strictly increases over the term (at least 1 ms past the current one): followers
+ * restart their wait only when the record differs from the last one *they* saw, which may be
+ * several renewals old (a relist, or a read after a conflict, skips versions). With a wall
+ * clock that stood still or stepped back, a renewal could otherwise repeat a record a follower
+ * already holds — or be skipped by the server as a no-op — and move the leader's deadline
+ * but not the followers'. The wall clock stays informational; after a step back, `renewTime`
+ * creeps forward by a millisecond per renewal until the wall catches up.
  */
 export function renewalFields(
   current: LeaseRecord,
@@ -213,8 +216,8 @@ export function renewalFields(
   leaseDurationSeconds: number,
   wallNowMs: number,
 ): ElectionFields {
-  let now = formatMicroTime(wallNowMs);
-  if (now === current.renewTime) now = formatMicroTime(wallNowMs + 1);
+  const previous = parseMicroTime(current.renewTime);
+  const now = formatMicroTime(previous === null ? wallNowMs : Math.max(wallNowMs, previous + 1));
   return {
     holderIdentity: identity,
     leaseDurationSeconds,
