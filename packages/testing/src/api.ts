@@ -5,6 +5,7 @@
  * directly.
  */
 import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
+import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
 import { ConnectionDroppedError, Faults } from './faults.js';
 import { openApiDocument } from './openapi.js';
@@ -18,7 +19,7 @@ import { ApiError, genericResponse, internalError, pathNotFound, unauthorized } 
 import { LeaseStore } from './store.js';
 import { type Clock, systemClock, type Verb } from './types.js';
 import { WatchHub } from './watch-hub.js';
-import { handleCreate, handleDelete, handleDeleteCollection, handleReplace } from './writes.js';
+import { handleCreate, handleReplace } from './writes.js';
 
 /** Options of {@link createLeaseApi}; every field has a default. */
 export interface LeaseApiOptions {

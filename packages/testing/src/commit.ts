@@ -5,10 +5,11 @@
  * last finalizer goes, dry run, and the write itself.
  */
 import { type ApiState, type LeaseRequest, renderLease } from './context.js';
+import { fieldForbidden, invalid } from './field-errors.js';
 import { formatTime } from './go-time.js';
 import { orderMeta } from './lease-codec.js';
 import { managedFieldsAfterUpdate } from './managed-fields.js';
-import { alreadyExists, conflict, fieldForbidden, invalid, unknownError } from './status.js';
+import { alreadyExists, conflict, unknownError } from './status.js';
 import type { Lease, ObjectMeta } from './types.js';
 import { validateLeaseCreate, validateLeaseUpdate } from './validation.js';
 

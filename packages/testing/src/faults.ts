@@ -7,56 +7,17 @@
  * `partition` hold their events back, `dropWatches` ends them, `forceGone` makes the next ones
  * start with an in-band 410.
  */
+import { type FailNextOptions, injectedError } from './injected-errors.js';
 import {
-  type ApiError,
-  conflict,
-  forbidden,
-  genericResponse,
-  internalError,
-  notFound,
-  serviceUnavailable,
-  timeout,
-  tooManyRequests,
-  unauthorized,
-} from './status.js';
-import type { Clock, Verb } from './types.js';
+  ConnectionDroppedError,
+  matches,
+  type RequestInfo,
+  type RequestMatch,
+} from './request-match.js';
+import type { Clock } from './types.js';
 
-/** Selects the requests (or open watches) a fault applies to; omitted fields match anything. */
-export interface RequestMatch {
-  readonly verb?: Verb | readonly Verb[];
-  readonly namespace?: string;
-  /** The Lease name, from the path, a `metadata.name=` field selector, or a create's body. */
-  readonly name?: string;
-}
-
-/** What the server knows of a request when it applies faults. */
-export interface RequestInfo {
-  readonly verb: Verb;
-  readonly namespace: string | undefined;
-  readonly name: string | undefined;
-}
-
-/** Whether a request matches; exported for the watch hub. */
-export function matches(match: RequestMatch | undefined, info: RequestInfo): boolean {
-  if (match === undefined) return true;
-  const verbs = match.verb === undefined ? undefined : ([] as Verb[]).concat(match.verb);
-  if (verbs !== undefined && !verbs.includes(info.verb)) return false;
-  if (match.namespace !== undefined && match.namespace !== info.namespace) return false;
-  return match.name === undefined || match.name === info.name;
-}
-
-/** The status codes `failNext` can answer with. */
-export type InjectedStatus = 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 | 504;
-
-/** Options of {@link Faults.failNext}. */
-export interface FailNextOptions {
-  readonly status: InjectedStatus;
-  /** How many matching requests fail. @defaultValue 1 */
-  readonly count?: number;
-  readonly match?: RequestMatch;
-  /** For 429: the `Retry-After` header and `details.retryAfterSeconds`. @defaultValue 1 */
-  readonly retryAfterSeconds?: number;
-}
+export type { FailNextOptions, InjectedStatus } from './injected-errors.js';
+export { ConnectionDroppedError, matches, type RequestInfo, type RequestMatch };
 
 /** The kinds of undoable fault. */
 export type FaultKind = 'latency' | 'failNext' | 'partition' | 'stallWatches' | 'forceGone';
@@ -69,14 +30,6 @@ export interface FaultHandle {
   /** How many requests or watches this fault has affected so far. */
   readonly hits: number;
   undo(): void;
-}
-
-/** Thrown (or used to error a watch stream) when the server drops a connection without answering. */
-export class ConnectionDroppedError extends Error {
-  override readonly name = 'ConnectionDroppedError';
-  constructor() {
-    super('connection dropped by an injected fault');
-  }
 }
 
 /** What the faults need from the watch machinery. */
@@ -276,31 +229,5 @@ export class Faults {
     };
     faults.add(fault);
     return fault;
-  }
-}
-
-function injectedError(options: FailNextOptions, info: RequestInfo): ApiError {
-  const name = info.name ?? '';
-  switch (options.status) {
-    case 401:
-      return unauthorized();
-    case 403:
-      return forbidden(info.verb, info.name, info.namespace);
-    case 404:
-      return notFound(name);
-    case 409:
-      return conflict(name);
-    case 422:
-      return genericResponse(422);
-    case 429:
-      return tooManyRequests(options.retryAfterSeconds ?? 1);
-    case 500:
-      return internalError('injected fault');
-    case 503:
-      return serviceUnavailable();
-    case 504:
-      return timeout(
-        'the server was unable to return a response in the time allotted, but may still be processing the request',
-      );
   }
 }

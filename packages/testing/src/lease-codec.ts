@@ -6,14 +6,7 @@
  * order, empty `omitempty` fields removed — so stored objects compare and serialize like
  * upstream's.
  */
-import {
-  formatMicroTime,
-  formatTime,
-  GoTimeParseError,
-  MICRO_LAYOUT,
-  parseGoTime,
-  SECONDS_LAYOUT,
-} from './go-time.js';
+import { Decoder, isObject, type Json, type JsonObject, jsonTypeName } from './go-json.js';
 import { type ApiError, badRequest } from './status.js';
 import {
   API_VERSION,
@@ -23,6 +16,8 @@ import {
   type OwnerReference,
 } from './types.js';
 
+const PREFIX = 'Lease in version "v1" cannot be handled as a Lease: ';
+
 /** The `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -30,115 +25,6 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface DecodedLease {
   readonly lease: Lease;
   readonly unknownFields: readonly string[];
-}
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-const PREFIX = 'Lease in version "v1" cannot be handled as a Lease: ';
-
-function jsonTypeName(value: Json): string {
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'boolean') return 'bool';
-  return typeof value;
-}
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Walks one body; collects unknown fields and throws on the first type error. */
-class Decoder {
-  readonly unknown: string[] = [];
-
-  typeError(
-    value: Json,
-    struct: string,
-    path: string,
-    goType: string,
-    withLiteral = false,
-  ): ApiError {
-    const literal = withLiteral ? ` ${String(value)}` : '';
-    return badRequest(
-      `${PREFIX}json: cannot unmarshal ${jsonTypeName(value)}${literal} into Go struct field ${struct}.${path} of type ${goType}`,
-    );
-  }
-
-  string(value: Json, struct: string, path: string, goType = 'string'): string | undefined {
-    if (value === null) return undefined;
-    if (typeof value !== 'string') throw this.typeError(value, struct, path, goType);
-    return value;
-  }
-
-  bool(value: Json, struct: string, path: string): boolean | undefined {
-    if (value === null) return undefined;
-    if (typeof value !== 'boolean') throw this.typeError(value, struct, path, 'bool');
-    return value;
-  }
-
-  integer(value: Json, struct: string, path: string, bits: 32 | 64): number | undefined {
-    if (value === null) return undefined;
-    const goType = `int${bits}`;
-    if (typeof value !== 'number') throw this.typeError(value, struct, path, goType);
-    const limit = bits === 32 ? 2 ** 31 : 2 ** 63;
-    if (!Number.isInteger(value) || value < -limit || value >= limit) {
-      throw this.typeError(value, struct, path, goType, true);
-    }
-    return value;
-  }
-
-  time(value: Json, micro: boolean): string | undefined {
-    if (value === null) return undefined;
-    if (typeof value !== 'string') {
-      throw badRequest(
-        `${PREFIX}json: cannot unmarshal ${jsonTypeName(value)} into Go value of type string`,
-      );
-    }
-    try {
-      const parsed = parseGoTime(value, micro ? MICRO_LAYOUT : SECONDS_LAYOUT);
-      return micro ? formatMicroTime(parsed) : formatTime(Number(parsed / 1000n));
-    } catch (error) {
-      if (error instanceof GoTimeParseError) throw badRequest(`${PREFIX}${error.message}`);
-      throw error;
-    }
-  }
-
-  stringMap(value: Json, path: string): Record<string, string> | undefined {
-    if (value === null) return undefined;
-    if (!isObject(value)) throw this.typeError(value, 'ObjectMeta', path, 'map[string]string');
-    const out: Record<string, string> = {};
-    for (const [key, item] of Object.entries(value)) {
-      // A JSON null inside a map[string]string decodes to "".
-      out[key] = this.string(item, 'ObjectMeta', path) ?? '';
-    }
-    return Object.keys(out).length === 0 ? undefined : out;
-  }
-
-  list<T>(
-    value: Json,
-    struct: string,
-    path: string,
-    goType: string,
-    item: (v: Json, i: number) => T,
-  ): T[] | undefined {
-    if (value === null) return undefined;
-    if (!Array.isArray(value)) throw this.typeError(value, struct, path, goType);
-    const out = value.map(item);
-    return out.length === 0 ? undefined : out;
-  }
-
-  object(value: Json, struct: string, path: string, goType: string): JsonObject | undefined {
-    if (value === null) return undefined;
-    if (!isObject(value)) throw this.typeError(value, struct, path, goType);
-    return value;
-  }
-
-  /** Reports keys of `obj` not in `known`, prefixed by `path`. */
-  noteUnknown(obj: JsonObject, known: readonly string[], path: string): void {
-    for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) this.unknown.push(path === '' ? key : `${path}.${key}`);
-    }
-  }
 }
 
 const META_FIELDS = [
@@ -325,7 +211,7 @@ export function decodeLease(raw: unknown, body: string): DecodedLease {
       `${String(kind)} in version "v1" cannot be handled as a Lease: no kind "${String(kind)}" is registered for version "${API_VERSION}" in scheme "pkg/api/legacyscheme/scheme.go:30"`,
     );
   }
-  const d = new Decoder();
+  const d = new Decoder(PREFIX);
   d.noteUnknown(value, ['apiVersion', 'kind', 'metadata', 'spec'], '');
   const metadata = decodeMeta(
     d,
@@ -347,11 +233,6 @@ export function checkUnknownFields(decoded: DecodedLease, mode: FieldValidation)
   if (messages.length === 0 || mode === 'Ignore') return [];
   if (mode === 'Strict') throw badRequest(`${PREFIX}strict decoding error: ${messages.join(', ')}`);
   return messages;
-}
-
-/** A Lease as a list item: upstream lists of built-in types omit `kind` and `apiVersion`. */
-export function toListItem(lease: Lease): Omit<Lease, 'kind' | 'apiVersion'> {
-  return { metadata: lease.metadata, spec: lease.spec };
 }
 
 /** Metadata rebuilt in Go's field order, dropping empty fields. */

@@ -3,21 +3,22 @@
  * `ValidateListOptions` does: selectors, `resourceVersion` (+`Match`), `limit`/`continue`,
  * `timeoutSeconds`, `allowWatchBookmarks`, `sendInitialEvents`.
  */
+
 import {
-  type FieldSelector,
-  type LabelSelector,
-  parseFieldSelector,
-  parseLabelSelector,
-} from './selectors.js';
-import {
-  badRequest,
   type FieldError,
   fieldForbidden,
   fieldInvalid,
   fieldNotSupported,
   fieldRequired,
   invalid,
-} from './status.js';
+} from './field-errors.js';
+import {
+  type FieldSelector,
+  type LabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+} from './selectors.js';
+import { badRequest } from './status.js';
 
 /** A decoded continue token: the list's version and the key to resume after. */
 export interface ContinueToken {

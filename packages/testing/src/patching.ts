@@ -6,19 +6,12 @@
 import { serverSideApply } from './apply.js';
 import { commitCreate, commitUpdate } from './commit.js';
 import type { ApiState, LeaseRequest } from './context.js';
+import { fieldForbidden, fieldRequired, invalid } from './field-errors.js';
 import { formatTime } from './go-time.js';
 import { checkUnknownFields, decodeLease } from './lease-codec.js';
 import { decodeJsonPatch, type JsonValue, jsonPatch, mergePatch } from './patch.js';
 import { dryRunOf, fieldValidationOf, flag, mediaTypeOf } from './request.js';
-import {
-  badRequest,
-  conflict,
-  fieldForbidden,
-  fieldRequired,
-  invalid,
-  notFound,
-  unsupportedMediaType,
-} from './status.js';
+import { badRequest, conflict, notFound, unsupportedMediaType } from './status.js';
 import { strategicMerge } from './strategic-merge.js';
 import type { Lease } from './types.js';
 import { decodeObjectBody, placeInNamespace, requireNamespace } from './writes.js';

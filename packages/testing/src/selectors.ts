@@ -103,7 +103,8 @@ export function parseLabelSelector(input: string): LabelSelector {
         requirement = { key, operator: op === '==' ? '=' : op, values: [value] };
       } else if (op === 'in' || op === 'notin') {
         next();
-        if (next() !== '(') expected("'('");
+        if (peek() !== '(') expected("'('");
+        next();
         const values: string[] = [];
         while (peek() !== ')') {
           const value = isWord(peek()) ? (next() as string) : '';
@@ -119,9 +120,10 @@ export function parseLabelSelector(input: string): LabelSelector {
       }
     }
     requirements.push(requirement);
-    if (pos < tokens.length && next() !== ',') {
-      pos--;
-      expected("','");
+    if (pos < tokens.length) {
+      if (peek() !== ',') expected("','");
+      next();
+      if (pos >= tokens.length) expected("identifier after ','");
     }
   }
   return requirements;

@@ -53,7 +53,8 @@ const COLUMNS = [
 
 /** `duration.HumanDuration`, the Age column's format (`5s`, `3m2s`, `4h`, `2d5h`…). */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  // Go converts with int(), truncating toward zero.
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';
   if (seconds < 120) return `${seconds}s`;

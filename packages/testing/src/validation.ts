@@ -10,7 +10,7 @@ import {
   fieldNotSupported,
   fieldRequired,
   fieldTooLong,
-} from './status.js';
+} from './field-errors.js';
 import type { Lease, ObjectMeta } from './types.js';
 
 function regexError(message: string, format: string, ...examples: string[]): string {
