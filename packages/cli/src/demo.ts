@@ -139,12 +139,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const now = monotonicNow();
       if (until !== null && now >= until) break;
       if (now >= nextActionAt) {
-        // Up to one retry period of jitter, so that actions do not keep falling at the same
-        // point of the leader's renewal cycle (which would bias crash and pause failovers).
-        // No leader right now (a failover in progress): try again shortly.
-        nextActionAt = chaos.act()
-          ? now + ns(options.intervalMs + Math.random() * timing.retryPeriodMs)
-          : now + ns(200);
+        const readyAt = chaos.readyAt();
+        if (readyAt === null) {
+          // No leader right now (a failover in progress): look again shortly.
+          nextActionAt = now + ns(200);
+        } else if (readyAt > now) {
+          nextActionAt = readyAt;
+        } else if (chaos.act()) {
+          // Up to one retry period of jitter: a fixed interval would keep landing at the same
+          // point of the next leader's renewal cycle (after a graceful failover, which always
+          // takes about as long), and bias the crash and pause failovers.
+          nextActionAt = now + ns(options.intervalMs + Math.random() * timing.retryPeriodMs);
+        }
       }
       checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});

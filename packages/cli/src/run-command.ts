@@ -43,7 +43,9 @@ Competes for the Lease and runs COMMAND while this process is the leader.
 
 A term that ends because renewals failed (API unreachable) ends at the leader's local
 deadline; followers may take over (--lease-duration) − (--renew-deadline) later, so COMMAND
-must stop within that margin after SIGTERM to never overlap with the next leader.
+must stop within that margin after SIGTERM to never overlap with the next leader. And if
+leasehold itself is frozen (SIGSTOP) or SIGKILLed, COMMAND is not: in a pod, make leasehold
+the container's main process, so that the container ends with it.
 
 ${ELECTION_OPTIONS_HELP}
   -h, --help              show this help

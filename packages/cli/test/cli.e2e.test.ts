@@ -159,6 +159,48 @@ describe('leasehold run', () => {
     expect(lease.spec?.leaseTransitions).toBe(1);
   });
 
+  it('stops the command when the term ends with leasehold still running, and restarts it next term', async () => {
+    const file = join(dir, 'flaky.log');
+    const run = leasehold([
+      'run',
+      '--name=flaky',
+      `--kubeconfig=${kubeconfig}`,
+      '--lease-duration=2s',
+      '--renew-deadline=1500ms',
+      '--retry-period=500ms',
+      '--drain-timeout=1s',
+      '--',
+      process.execPath,
+      RECORDER,
+      file,
+    ]);
+    const [first] = await waitFor('the command to start', () =>
+      records(file).length > 0 ? records(file) : undefined,
+    );
+    // Every write to this Lease fails: renewals cannot succeed, so the term must end at its
+    // deadline, and the command with it, while leasehold keeps running as a candidate.
+    const outage = server.faults.failNext({
+      status: 503,
+      count: 1_000_000,
+      match: { verb: 'update', name: 'flaky' },
+    });
+    await waitFor('the command to be stopped', () =>
+      records(file).some((r) => r.what === 'sigterm') ? true : undefined,
+    );
+    expect(run.child.exitCode).toBeNull();
+    expect(run.stderr()).toMatch(/term ended \(deadline\); stopping/);
+    outage.undo();
+    const again = await waitFor('the command to start again', () =>
+      records(file).find((r, i) => r.what === 'start' && i > 0),
+    );
+    expect(again.at).toBeGreaterThan(records(file)[1]!.at);
+    expect(Number(again.token)).toBeGreaterThan(Number(first!.token));
+    expect(records(file).map((r) => r.what)).toEqual(['start', 'sigterm', 'start']);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(records(file).map((r) => r.what)).toEqual(['start', 'sigterm', 'start', 'sigterm']);
+  });
+
   it("exits with the command's status, and 127 when it cannot be found", async () => {
     const common = ['run', '--name=status', `--kubeconfig=${kubeconfig}`, ...FAST, '--'];
     expect(await leasehold([...common, process.execPath, '-e', 'process.exit(3)']).exited).toBe(3);

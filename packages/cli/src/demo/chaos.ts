@@ -58,6 +58,8 @@ export class Chaos {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #cycle = 0;
   #stopped = false;
+  /** The settling point chosen for the current term (see {@link Chaos.readyAt}). */
+  #settle: { term: string; at: bigint } | undefined;
 
   constructor(options: ChaosOptions) {
     this.#options = options;
@@ -74,6 +76,24 @@ export class Chaos {
     return this.#options.fleet.all.find(
       (c) => c.state === 'running' && c.deadline !== null && c.deadline > now,
     );
+  }
+
+  /**
+   * When the current leader may be disrupted: one to two retry periods into its term, at a
+   * random point. Acting the moment a leader appears (after a slow failover) would always hit
+   * it just after the write that elected it, and every crash or pause failover would then
+   * last nearly a full lease duration; a random point of a settled term gives the fair spread.
+   * @returns `null` when there is no leader.
+   */
+  readyAt(): bigint | null {
+    const leader = this.currentLeader();
+    if (leader === undefined || leader.leadingSince === null) return null;
+    const term = `${leader.identity}@${leader.leadingSince}`;
+    if (this.#settle?.term !== term) {
+      const delayMs = this.#options.timing.retryPeriodMs * (1 + Math.random());
+      this.#settle = { term, at: leader.leadingSince + BigInt(Math.round(delayMs * 1e6)) };
+    }
+    return this.#settle.at;
   }
 
   /**

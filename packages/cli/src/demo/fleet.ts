@@ -23,6 +23,8 @@ export interface Candidate extends ProcessRecord {
   fencingToken: number | null;
   /** While it leads: its term's deadline (monotonic ns). */
   deadline: bigint | null;
+  /** While it leads: when its term began (monotonic ns). */
+  leadingSince: bigint | null;
   /** While it follows: when it may take over (monotonic ns). */
   leaseExpiresAt: bigint | null;
   readonly events: CandidateEvent[];
@@ -66,11 +68,6 @@ export class Fleet {
     return this.#all;
   }
 
-  /** Candidates whose process has not exited. */
-  get alive(): Candidate[] {
-    return this.#all.filter((c) => c.state !== 'exited' && c.state !== 'killed');
-  }
-
   /** Starts a candidate with a fresh identity. */
   spawn(): Candidate {
     const { binPath, kubeconfigPath, leaseName, namespace, timing } = this.#options;
@@ -100,6 +97,7 @@ export class Fleet {
       role: 'follower',
       fencingToken: null,
       deadline: null,
+      leadingSince: null,
       leaseExpiresAt: null,
       events: [],
       killedAt: undefined,
@@ -190,6 +188,7 @@ export class Fleet {
       case 'leading':
         candidate.role = 'leader';
         candidate.deadline = event.deadline ?? null;
+        candidate.leadingSince = event.at;
         candidate.fencingToken = event.fencingToken ?? candidate.fencingToken;
         break;
       case 'renewed':
@@ -197,6 +196,7 @@ export class Fleet {
         break;
       case 'stopped-leading':
         candidate.deadline = null;
+        candidate.leadingSince = null;
         break;
       case 'state':
         candidate.role = event.role;
