@@ -18,6 +18,7 @@ import {
   electorOptionsFrom,
 } from './election-options.js';
 import { type CandidateEvent, formatEventLine, monotonicNow, toMonotonicNs } from './events.js';
+import { keepAlive } from './keep-alive.js';
 
 export const CANDIDATE_HELP = `Usage: leasehold candidate --name LEASE [options]
 
@@ -138,6 +139,7 @@ export async function candidateCommand(args: readonly string[]): Promise<number>
   const identity = elector.config.identity;
   reportLeadership(elector);
 
+  const release = keepAlive();
   const exitCode = await new Promise<number>((resolve) => {
     let stopRequested = false;
     const stop = (): void => {
@@ -162,6 +164,7 @@ export async function candidateCommand(args: readonly string[]): Promise<number>
     elector.state$.subscribe({ complete: () => stopRequested || resolve(1) });
     elector.start();
   });
+  release();
   emit({ type: 'exit', identity, at: monotonicNow(), code: exitCode });
   return exitCode;
 }

@@ -25,6 +25,7 @@ import {
   ELECTION_OPTIONS_HELP,
   electorOptionsFrom,
 } from './election-options.js';
+import { keepAlive } from './keep-alive.js';
 
 export const RUN_HELP = `Usage: leasehold run --name LEASE [options] -- COMMAND [ARGS...]
 
@@ -189,9 +190,11 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const release = keepAlive();
   elector.start();
   note(`competing for lease ${elector.config.namespace}/${elector.config.name} as ${identity}`);
   const code = await exitCode;
+  release();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return code;

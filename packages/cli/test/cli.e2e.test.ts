@@ -6,7 +6,8 @@
  *   happened and no two leaders overlapped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -95,6 +96,15 @@ function records(file: string): Record[] {
       const [what = '', at = '0', token = '', identity = '', pid = '0'] = line.split(' ');
       return { what, at: BigInt(at), token, identity, pid: Number(pid) };
     });
+}
+
+/** A loopback port nobody listens on (connections are refused). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 function isAlive(pid: number): boolean {
@@ -214,6 +224,34 @@ describe('leasehold run', () => {
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toBe(
       "leasehold: --lease-duration: must be a whole number of seconds, at least 1000, got 4500 (values in ms)\nSee 'leasehold run --help'.\n",
+    );
+  });
+});
+
+describe('leasehold candidate', () => {
+  it('keeps competing while the API server is unreachable, until SIGTERM', async () => {
+    const unreachable = join(dir, 'unreachable.yaml');
+    writeFileSync(
+      unreachable,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:${await closedPort()}', insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+    );
+    const candidate = leasehold(['candidate', '--name=x', `--kubeconfig=${unreachable}`]);
+    await waitFor('an error to be reported', () =>
+      candidate.output().includes('"error":') ? true : undefined,
+    );
+    // The elector now waits out a backoff with nothing open: the command must still be there.
+    await sleep(500);
+    expect(candidate.child.exitCode).toBeNull();
+    candidate.child.kill('SIGTERM');
+    expect(await candidate.exited).toBe(0);
+    expect(candidate.output()).toMatch(
+      /\{"type":"exit","identity":"[^"]+","at":"\d+","code":0\}\n$/,
     );
   });
 });
