@@ -1,10 +1,24 @@
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
-/** Where and as whom to send a raw request: an apiserver URL, its CA (PEM) and a token. */
+/**
+ * Where and as whom to send a raw request: an apiserver URL, its CA (PEM) and a token. An
+ * `http:` URL (the embedded server) needs neither CA nor token.
+ */
 export interface RawTarget {
   url: string;
-  ca: string | Buffer;
-  token: string;
+  ca?: string | Buffer;
+  token?: string;
+}
+
+/** Extra settings of {@link rawRequest}. */
+export interface RawRequestOptions {
+  /** Content-Type of the body. Default `application/json`. */
+  contentType?: string;
+  /** Accept header. Default `application/json`. */
+  accept?: string;
+  /** Send this text as the body verbatim instead of `JSON.stringify(body)`. */
+  rawBody?: string;
 }
 
 export interface RawResponse {
@@ -26,22 +40,24 @@ export function rawRequest(
   path: string,
   body?: unknown,
   timeoutMs = 10_000,
+  options: RawRequestOptions = {},
 ): Promise<RawResponse> {
   const url = new URL(path, target.url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method,
-        ca: target.ca,
+        ...(target.ca === undefined ? {} : { ca: target.ca }),
         headers: {
-          authorization: `Bearer ${target.token}`,
-          accept: 'application/json',
+          ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }),
+          accept: options.accept ?? 'application/json',
           ...(payload === undefined
             ? {}
             : {
-                'content-type': 'application/json',
+                'content-type': options.contentType ?? 'application/json',
                 'content-length': Buffer.byteLength(payload),
               }),
         },
