@@ -2,28 +2,33 @@
  * End to end, with the built binary (one file, so that one build serves every test):
  * - `leasehold run` against the embedded Lease server, with a recorder child that writes down
  *   when it runs, with which token, and how it ends;
+ * - `leasehold candidate` against an unreachable API server;
  * - a short `leasehold demo` (no terminal: plain lines), checking what it concludes: failovers
  *   happened and no two leaders overlapped.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { type LeaseServer, startLeaseServer } from '@leasehold/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli } from './build-cli.js';
+import { buildCli } from './build-cli.js';
+import {
+  closedPort,
+  isAlive,
+  leasehold,
+  RECORDER,
+  records,
+  started,
+  waitFor,
+} from './cli-harness.js';
 
-const RECORDER = fileURLToPath(new URL('./child-recorder.mjs', import.meta.url));
 const FAST = ['--lease-duration=4s', '--renew-deadline=3s', '--retry-period=1s'];
 
 let server: LeaseServer;
 let dir: string;
 let kubeconfig: string;
-const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   await buildCli();
@@ -37,84 +42,6 @@ afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  child: ChildProcess;
-  stderr: () => string;
-  /** stdout and stderr, interleaved. */
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function leasehold(args: readonly string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(child);
-  let stderr = '';
-  let output = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-    output += String(chunk);
-  });
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, stderr: () => stderr, output: () => output, exited };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-interface Record {
-  what: string;
-  at: bigint;
-  token: string;
-  identity: string;
-  pid: number;
-}
-
-function records(file: string): Record[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [what = '', at = '0', token = '', identity = '', pid = '0'] = line.split(' ');
-      return { what, at: BigInt(at), token, identity, pid: Number(pid) };
-    });
-}
-
-/** A loopback port nobody listens on (connections are refused). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('leasehold run', () => {
   it('runs the command only while leader, stops it when leadership ends, hands over', async () => {
