@@ -214,6 +214,8 @@ export const leaderElectionMachine = setup({
       );
     },
     stopRequested: ({ context }) => context.stopRequested,
+    deadlinePassed: ({ context }) =>
+      context.deadline !== null && context.clock.now() >= context.deadline,
     nothingToRelease: ({ context }) => !context.releaseOnExit,
     preferredHolderIsAnother: ({ context, event }) =>
       event.type === 'lease.observed' && prefersAnother(event.lease, context.config.identity),
@@ -411,8 +413,13 @@ export const leaderElectionMachine = setup({
 
     leader: {
       initial: 'holding',
-      // A stop requested while the acquiring write was in flight.
-      always: { guard: 'stopRequested', target: 'stepping-down', actions: endTerm('stop') },
+      always: [
+        // A stop requested while the acquiring write was in flight.
+        { guard: 'stopRequested', target: 'stepping-down', actions: endTerm('stop') },
+        // Whatever the leader handles after its deadline (an answer or an event held up by a
+        // paused process, say), the term ends first: the deadline timer may not have run yet.
+        { guard: 'deadlinePassed', target: 'stepping-down', actions: endTerm('deadline') },
+      ],
       on: {
         'lease.observed': [
           {
