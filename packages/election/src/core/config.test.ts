@@ -47,6 +47,18 @@ describe('resolveConfig', () => {
     }
   });
 
+  it('bounds the drain by the safety margin unless told otherwise', () => {
+    expect(
+      resolveConfig({
+        ...base,
+        leaseDurationMs: 4_000,
+        renewDeadlineMs: 3_000,
+        retryPeriodMs: 1_000,
+      }).drainTimeoutMs,
+    ).toBe(1_000);
+    expect(resolveConfig({ ...base, drainTimeoutMs: 0 }).drainTimeoutMs).toBe(0);
+  });
+
   it('accepts the tightest legal timing', () => {
     expect(() =>
       resolveConfig({ ...base, leaseDurationMs: 1_000, renewDeadlineMs: 999, retryPeriodMs: 800 }),

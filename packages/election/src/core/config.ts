@@ -53,8 +53,15 @@ export interface ElectionConfig extends ElectionTiming {
   readonly lease: LeaseTemplate;
 }
 
-/** Default bound on waiting for leader work to finish after a term ends. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+/**
+ * Default bound on waiting for leader work after a term ends: the safety margin
+ * `leaseDurationMs − renewDeadlineMs` (5 s with the defaults). After a term ends at its
+ * deadline a follower may take over that much later, so work that ignores its signal is not
+ * waited for past the moment a successor could start.
+ */
+export function defaultDrainTimeoutMs(timing: ElectionTiming): number {
+  return timing.leaseDurationMs - timing.renewDeadlineMs;
+}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -140,7 +147,9 @@ export function resolveConfig(input: ElectionConfigInput): ElectionConfig {
       `must be greater than 1.2 × retryPeriodMs (${1.2 * retryPeriodMs}), got ${renewDeadlineMs}`,
     );
   }
-  const drainTimeoutMs = input.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const drainTimeoutMs =
+    input.drainTimeoutMs ??
+    defaultDrainTimeoutMs({ leaseDurationMs, renewDeadlineMs, retryPeriodMs });
   if (
     typeof drainTimeoutMs !== 'number' ||
     !Number.isFinite(drainTimeoutMs) ||

@@ -6,8 +6,8 @@
  */
 export { type Clock, MAX_TIMER_DELAY_MS, sleep, systemClock, type TimerHandle } from './clock.js';
 export {
-  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_TIMING,
+  defaultDrainTimeoutMs,
   type ElectionConfig,
   type ElectionConfigInput,
   type ElectionTiming,

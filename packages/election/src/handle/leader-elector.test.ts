@@ -431,4 +431,14 @@ describe('createLeaderElector', () => {
     expect(elector.isLeader).toBe(true);
     expect(elector.term!.fencingToken).toBe(5);
   });
+
+  it('keeps the process alive from start() until stop() has finished, and not longer', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const f = setup(1);
+    const elector = f.electors[0]!.start();
+    expect(timers()).toBe(before + 1);
+    await elector.stop();
+    expect(timers()).toBe(before);
+  });
 });

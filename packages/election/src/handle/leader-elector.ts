@@ -61,8 +61,19 @@ export interface LeaderElectorOptions extends Partial<ElectionTiming> {
   readonly identity?: string;
   /** Release the Lease on `stop()` so a follower takes over at once. @defaultValue true */
   readonly releaseOnStop?: boolean;
-  /** Bound on waiting for leader work after a term ends, before releasing. @defaultValue 5_000 */
+  /**
+   * Bound on waiting for leader work after a term ends, before releasing.
+   * @defaultValue `leaseDurationMs − renewDeadlineMs` (5_000 with the defaults)
+   */
   readonly drainTimeoutMs?: number;
+  /**
+   * Keep the Node.js process alive while the elector runs (from `start()` to the end of
+   * `stop()`), as a goroutine would. Without it a follower that cannot reach the API server
+   * has no open socket and no referenced timer, and a program whose only work is leader-gated
+   * would exit with status 0 mid-election.
+   * @defaultValue true
+   */
+  readonly keepProcessAlive?: boolean;
   /** Labels, annotations and owner references for a Lease this elector creates. */
   readonly lease?: LeaseTemplate;
   /** Structured logger. @defaultValue silent */
@@ -161,12 +172,15 @@ class Elector implements LeaderElector {
   readonly #terms = new WeakMap<ActiveTerm, Term>();
   readonly #running = new WeakMap<ActiveTerm, Set<Promise<unknown>>>();
   #started = false;
+  readonly #keepProcessAlive: boolean;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
   #subscription: { unsubscribe(): void } | undefined;
 
   constructor(config: ElectionConfig, store: LeaseStore, options: LeaderElectorOptions) {
     this.config = config;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
+    this.#keepProcessAlive = options.keepProcessAlive ?? true;
     this.actor = createActor(leaderElectionMachine, {
       clock: this.#clock,
       input: {
@@ -195,6 +209,9 @@ class Elector implements LeaderElector {
   start(): this {
     if (this.#started || this.#subject.closed) return this;
     this.#started = true;
+    // A referenced, idle handle: the elector's own timers are unref'd so they never hold a
+    // process open by themselves, and this one does so exactly while the elector runs.
+    if (this.#keepProcessAlive) this.#keepAlive = setInterval(() => {}, 1 << 30);
     this.#subscription = this.actor.subscribe({
       next: (snapshot) => this.#publish(this.#stateOf(snapshot)),
       error: (error) => {
@@ -343,6 +360,8 @@ class Elector implements LeaderElector {
   }
 
   #finish(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
     if (this.#subject.closed) return;
     const snapshot = this.actor.getSnapshot();
     snapshot.context.term?.controller.abort(
