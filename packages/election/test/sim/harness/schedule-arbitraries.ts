@@ -47,6 +47,12 @@ export interface ScenarioSpace {
   /** Request timeouts, as fractions of renewDeadline (`null`: no timeout, a lost answer hangs). */
   readonly requestTimeouts?: readonly (number | null)[];
   readonly candidates?: readonly [number, number];
+  /** A stricter notion of a healthy base link than {@link isHealthyLink}, for one property. */
+  readonly linkFilter?: (
+    link: LinkProfileName,
+    timing: ElectionTiming,
+    requestTimeoutMs: number | null,
+  ) => boolean;
   readonly works?: readonly WorkStyle['kind'][];
 }
 
@@ -86,8 +92,10 @@ export function scenarioArbitrary(space: ScenarioSpace = {}): fc.Arbitrary<Scena
     .chain(({ timing, rhoFraction, requestTimeout, drainFraction, work, ...rest }) => {
       const requestTimeoutMs =
         requestTimeout === null ? null : Math.round(requestTimeout * timing.renewDeadlineMs);
-      const links = (space.links ?? LINK_PROFILE_NAMES).filter((link) =>
-        isHealthyLink(link, timing, requestTimeoutMs),
+      const links = (space.links ?? LINK_PROFILE_NAMES).filter(
+        (link) =>
+          isHealthyLink(link, timing, requestTimeoutMs) &&
+          (space.linkFilter?.(link, timing, requestTimeoutMs) ?? true),
       );
       const workStyle: WorkStyle =
         work === 'slow' ? { kind: 'slow', ms: timing.retryPeriodMs } : { kind: work };
@@ -133,7 +141,10 @@ export const CHAOS_WEIGHTS: StepWeights = {
 
 /** Steps, with times scaled to `timing` (a step of "a few retry periods" means the same thing). */
 export function stepArbitrary(timing: ElectionTiming, weights: StepWeights): fc.Arbitrary<Step> {
-  const slot = fc.integer({ min: 0, max: 3 });
+  const slot = fc.oneof(
+    { weight: 1, arbitrary: fc.constant('leader' as const) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }) },
+  );
   const unit = timing.retryPeriodMs;
   const short = fc.integer({ min: 0, max: unit });
   const long = fc.integer({ min: unit, max: 3 * timing.leaseDurationMs });
@@ -217,7 +228,7 @@ export function scheduleArbitrary(
 ): fc.Arbitrary<Schedule> {
   return scenarioArbitrary(space).chain((scenario) =>
     fc
-      .array(stepArbitrary(scenario.timing, weights), { maxLength: maxSteps })
+      .array(stepArbitrary(scenario.timing, weights), { maxLength: maxSteps, size: 'max' })
       .map((steps) => ({ scenario, steps })),
   );
 }
