@@ -6,20 +6,45 @@
  * which is how faults simulate a broken connection.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { ConnectionDroppedError } from './faults.js';
+import { MAX_BODY_BYTES } from './request.js';
 
 /** A fetch-style handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+/**
+ * Reads a request body into memory, stopping after `limit + 1` bytes: enough for the handler
+ * to see it is too large (413) without buffering a huge upload.
+ */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      req.off('data', onData);
+      resolve(Buffer.concat(chunks).subarray(0, limit + 1));
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size > limit) {
+        req.pause();
+        finish();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', finish);
+    req.once('error', reject);
+    req.once('aborted', () => reject(new Error('request aborted')));
+  });
+}
+
+function toRequest(req: IncomingMessage, body: Buffer | undefined, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
   // Host comes from the client; a malformed one must not crash the adapter.
   let url: string;
   try {
@@ -28,11 +53,11 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     url = new URL(req.url ?? '/', 'http://localhost').href;
   }
   return new Request(url, {
-    method,
+    method: req.method ?? 'GET',
     headers,
     signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-  } as RequestInit);
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 function waitWritable(res: ServerResponse): Promise<void> {
@@ -53,6 +78,14 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
     const previous = headers[name];
     headers[name] = previous === undefined ? value : ([] as string[]).concat(previous, value);
   });
+  if (response.headers.get('transfer-encoding') !== 'chunked' && response.body !== null) {
+    // A complete body: one write with a Content-Length, no stream pumping.
+    const body = Buffer.from(await response.arrayBuffer());
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
   res.writeHead(response.status, headers);
   // A watch announces itself as chunked: send its headers now, as upstream flushes them,
   // rather than with the first event (which may be minutes away).
@@ -79,22 +112,27 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   }
 }
 
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /** Bytes of a request body read before handing it over. @defaultValue 3 MiB */
+  readonly maxBodyBytes?: number;
+}
+
 /** Wraps a fetch-style handler as a `node:http` request listener. */
-export function toNodeListener(handler: FetchHandler): RequestListener {
+export function toNodeListener(
+  handler: FetchHandler,
+  options: NodeListenerOptions = {},
+): RequestListener {
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   return (req, res) => {
     req.socket.setNoDelay(true);
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    let request: Request;
-    try {
-      request = toRequest(req, controller.signal);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    handler(request)
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    (hasBody ? readNodeBody(req, limit) : Promise.resolve(undefined))
+      .then((body) => handler(toRequest(req, body, controller.signal)))
       .then((response) => send(res, response))
       .catch((error: unknown) => {
         if (!(error instanceof ConnectionDroppedError) && !res.headersSent && !res.destroyed) {

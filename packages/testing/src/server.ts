@@ -67,7 +67,12 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startLeaseServer(options: LeaseServerOptions = {}): Promise<LeaseServer> {
   const api = createLeaseApi(options);
   const host = options.host ?? '127.0.0.1';
-  const http = createServer(toNodeListener(api.handler));
+  const http = createServer(
+    toNodeListener(
+      api.handler,
+      options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes },
+    ),
+  );
   const address = await listen(http, options.port ?? 0, host);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const params = {
