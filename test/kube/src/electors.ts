@@ -14,7 +14,11 @@ export type ElectionEvent =
   | { type: 'stopped-leading'; identity: string; at: bigint }
   | { type: 'new-leader'; identity: string; leader: string; at: bigint }
   | { type: 'exit'; identity: string; at: bigint }
-  | { type: 'error'; identity: string; error: string; at: bigint };
+  | { type: 'error'; identity: string; error: string; at: bigint }
+  /** Just before the release write (an update emptying the holder) is sent. */
+  | { type: 'releasing'; identity: string; at: bigint }
+  /** The release write returned; `error` when it failed. */
+  | { type: 'released'; identity: string; at: bigint; error?: string };
 
 /** Parses one JSON line of the shared event format (throws on anything else). */
 export function parseEventLine(line: string): ElectionEvent {
@@ -28,7 +32,12 @@ export function parseEventLine(line: string): ElectionEvent {
     case 'leading':
     case 'stopped-leading':
     case 'exit':
+    case 'releasing':
       return { type, identity, at: ns };
+    case 'released':
+      return typeof raw.error === 'string'
+        ? { type, identity, at: ns, error: raw.error }
+        : { type, identity, at: ns };
     case 'new-leader':
       return { type, identity, leader: String(raw.leader ?? ''), at: ns };
     case 'error':

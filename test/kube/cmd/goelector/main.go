@@ -8,6 +8,14 @@
 //	{"type":"stopped-leading","identity":"ID","at":"<ns>"}
 //	{"type":"new-leader","identity":"ID","leader":"X","at":"<ns>"}
 //	{"type":"exit","identity":"ID","at":"<ns>"}
+//	{"type":"releasing","identity":"ID","at":"<ns>"}
+//	{"type":"released","identity":"ID","at":"<ns>","error":"…"}
+//
+// client-go calls OnStoppedLeading only after its release write returned, so
+// "stopped-leading" trails the moment leadership really ended. "releasing" is
+// printed just before the release write (an update with an empty holder) is
+// sent, and "released" when it returned (with "error" if it failed): the lock
+// is wrapped to see it.
 //
 // SIGTERM or SIGINT cancels the context; with ReleaseOnCancel the lease is
 // released (holderIdentity "") before the process exits.
@@ -65,6 +73,26 @@ func emit(e event) {
 	os.Stdout.Write(append(b, '\n'))
 }
 
+// tracingLock reports release writes: updates that empty the holder.
+type tracingLock struct {
+	resourcelock.Interface
+	id string
+}
+
+func (l *tracingLock) Update(ctx context.Context, ler resourcelock.LeaderElectionRecord) error {
+	if ler.HolderIdentity != "" {
+		return l.Interface.Update(ctx, ler)
+	}
+	emit(event{Type: "releasing", Identity: l.id})
+	err := l.Interface.Update(ctx, ler)
+	e := event{Type: "released", Identity: l.id}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	emit(e)
+	return err
+}
+
 func main() {
 	kubeconfig := flag.String("kubeconfig", "", "path to a kubeconfig (required)")
 	namespace := flag.String("namespace", "default", "namespace of the Lease")
@@ -115,10 +143,13 @@ func main() {
 		cancel()
 	}()
 
-	lock := &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Namespace: *namespace, Name: *name},
-		Client:     client.CoordinationV1(),
-		LockConfig: resourcelock.ResourceLockConfig{Identity: id},
+	lock := &tracingLock{
+		Interface: &resourcelock.LeaseLock{
+			LeaseMeta:  metav1.ObjectMeta{Namespace: *namespace, Name: *name},
+			Client:     client.CoordinationV1(),
+			LockConfig: resourcelock.ResourceLockConfig{Identity: id},
+		},
+		id: id,
 	}
 	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
 		Lock:            lock,
