@@ -35,7 +35,10 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', onData);
     req.once('end', finish);
     req.once('error', reject);
-    req.once('aborted', () => reject(new Error('request aborted')));
+    // A client that leaves mid-upload: the body will never end.
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
   });
 }
 

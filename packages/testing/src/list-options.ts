@@ -109,7 +109,7 @@ export function parseListOptions(query: URLSearchParams, watch: boolean): ListOp
   if (rawMatch !== '' && rawMatch !== 'Exact' && rawMatch !== 'NotOlderThan') {
     errs.push(fieldNotSupported('resourceVersionMatch', rawMatch, ['Exact', 'NotOlderThan']));
   }
-  if (rawMatch !== '' && (rawRv ?? '') === '') {
+  if (!watch && rawMatch !== '' && (rawRv ?? '') === '') {
     errs.push(
       fieldForbidden(
         'resourceVersionMatch',

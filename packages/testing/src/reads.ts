@@ -12,7 +12,7 @@ import {
 import { encodeContinue, type ListOptions, parseListOptions } from './list-options.js';
 import { respond, streamResponse } from './request.js';
 import { matchesFields, matchesLabels } from './selectors.js';
-import { expired, namespaceNotFound, notFound, pathNotFound, timeout } from './status.js';
+import { expired, genericResponse, namespaceNotFound, notFound, timeout } from './status.js';
 import { storageKey } from './store.js';
 import { tableOptionsFrom } from './table.js';
 import type { Lease, ListMeta } from './types.js';
@@ -152,7 +152,7 @@ export function handleNamespace(
   name: string | undefined,
   pretty: boolean,
 ): Response {
-  if (request.method !== 'GET') throw pathNotFound();
+  if (request.method !== 'GET') throw genericResponse(405);
   if (name !== undefined) {
     if (dns1123LabelErrors(name).length > 0) throw namespaceNotFound(name);
     return respond(200, namespaceObject(name), { pretty });

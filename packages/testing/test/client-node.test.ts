@@ -503,6 +503,44 @@ describe('delete', () => {
     expect(ok.status).toBe('Success');
   });
 
+  it('marks a Lease with finalizers as deleting, and removes it when the last one goes', async () => {
+    const { server, api } = await start();
+    await api.createNamespacedLease({
+      namespace: NS,
+      body: { metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: {} },
+    });
+    const watch = await recordWatch(server.kubeConfig, PATH, {
+      resourceVersion: String(server.store.revision),
+    });
+    await api.deleteNamespacedLease({ name: 'held', namespace: NS });
+    const marked = await api.readNamespacedLease({ name: 'held', namespace: NS });
+    expect(marked.metadata?.deletionTimestamp).toBeDefined();
+    await api.replaceNamespacedLease({
+      name: 'held',
+      namespace: NS,
+      body: { ...marked, metadata: { ...marked.metadata, finalizers: [] } },
+    });
+    expect(
+      (await statusOf(api.readNamespacedLease({ name: 'held', namespace: NS }))).httpCode,
+    ).toBe(404);
+    expect((await watch.atLeast(2)).map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
+    watch.abort();
+  });
+
+  it('does not persist with dryRun=All', async () => {
+    const { api } = await start();
+    const dry = await api.createNamespacedLease({
+      namespace: NS,
+      dryRun: 'All',
+      body: lease('dry', { holderIdentity: 'x' }),
+    });
+    expect(dry.metadata?.uid).toBeDefined();
+    expect(dry.metadata?.resourceVersion).toBeUndefined();
+    expect((await statusOf(api.readNamespacedLease({ name: 'dry', namespace: NS }))).httpCode).toBe(
+      404,
+    );
+  });
+
   it('deletes a collection by label and returns what it deleted', async () => {
     const { api } = await start();
     await api.createNamespacedLease({ namespace: NS, body: lease('a', {}, { group: 'x' }) });
@@ -625,6 +663,25 @@ describe('watch', () => {
         },
       },
     ]);
+  });
+
+  it('streams initial events and an annotated BOOKMARK for a watch-list (sendInitialEvents)', async () => {
+    const { server, api } = await start();
+    await api.createNamespacedLease({ namespace: NS, body: lease('a') });
+    await api.createNamespacedLease({ namespace: NS, body: lease('b') });
+    const watch = await recordWatch(server.kubeConfig, PATH, {
+      sendInitialEvents: true,
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: true,
+    });
+    const events = await watch.atLeast(3);
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'BOOKMARK']);
+    expect(events[2]?.object.metadata).toEqual({
+      resourceVersion: String(server.store.revision),
+      creationTimestamp: null,
+      annotations: { 'k8s.io/initial-events-end': 'true' },
+    });
+    watch.abort();
   });
 
   it('ends cleanly at timeoutSeconds', async () => {
