@@ -75,7 +75,7 @@ describe('L1: a live candidate takes over', () => {
   )(
     'within leaseDuration + ε of a crash, and within ε′ (a watch delivery, three round trips) of a release',
     async (scenario, leaderExits) => {
-      await runHandovers(scenario, leaderExits, counters, times);
+      await runHandovers(scenario, leaderExits, { counters }, times);
     },
     600_000,
   );
@@ -118,7 +118,7 @@ describe('L2: a single transient error never ends a term', () => {
   })(
     'the term in progress is still current three lease durations later',
     async (scenario, settleMs, oneFault) => {
-      await runTransientFault(scenario, settleMs, oneFault, counters);
+      await runTransientFault(scenario, settleMs, oneFault, { counters });
     },
     600_000,
   );
@@ -133,7 +133,7 @@ describe('L3: stop() always settles', () => {
   test.prop([hostile], { numRuns: LIVENESS_RUNS })(
     'even with partitions still in place, and leaves no timer, call or watch behind',
     async ({ scenario, steps }) => {
-      await runStopWithoutHealing(scenario, steps, counters);
+      await runStopWithoutHealing(scenario, steps, { counters });
     },
     600_000,
   );

@@ -17,12 +17,11 @@
  * @module
  */
 
-import type { FaultCounters } from './fault-counters.js';
 import { InvariantViolation } from './invariants.js';
 import { LINK_PROFILES } from './link-profiles.js';
 import { type Scenario, stopBoundMs } from './scenario.js';
 import type { SimNode } from './sim-node.js';
-import { createSimulation, type Simulation } from './simulation.js';
+import { createSimulation, type Simulation, type SimulationOptions } from './simulation.js';
 import type { Step } from './steps.js';
 import { describeRun } from './trace.js';
 
@@ -84,10 +83,10 @@ export interface HandoverTimes {
 export async function runHandovers(
   scenario: Scenario,
   exits: readonly { readonly exit: LeaderExit; readonly afterMs: number }[],
-  counters: FaultCounters,
+  options: SimulationOptions,
   times: HandoverTimes,
 ): Promise<void> {
-  const simulation = createSimulation(scenario, { counters });
+  const simulation = createSimulation(scenario, options);
   const { timing } = scenario;
   const slack = handoverSlackMs(scenario);
   await untilLeader(simulation, scenario.timing.leaseDurationMs + 4 * slack, 'start-up');
@@ -169,9 +168,9 @@ export async function runTransientFault(
   scenario: Scenario,
   settleMs: number,
   fault: Step,
-  counters: FaultCounters,
+  options: SimulationOptions,
 ): Promise<void> {
-  const simulation = createSimulation(scenario, { counters });
+  const simulation = createSimulation(scenario, options);
   const slack = handoverSlackMs(scenario);
   await untilLeader(simulation, scenario.timing.leaseDurationMs + 4 * slack, 'start-up');
   await simulation.run(settleMs);
@@ -206,9 +205,9 @@ export async function runTransientFault(
 export async function runStopWithoutHealing(
   scenario: Scenario,
   steps: readonly Step[],
-  counters: FaultCounters,
+  options: SimulationOptions,
 ): Promise<void> {
-  const simulation = createSimulation(scenario, { counters, recover: false });
+  const simulation = createSimulation(scenario, { ...options, recover: false });
   for (const step of steps) await simulation.apply(step);
   const live = simulation.nodes.filter(
     (node) => node.process.status() !== 'crashed' && node.stopRequestedAt === null,

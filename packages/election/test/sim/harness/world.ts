@@ -99,6 +99,8 @@ export function createWorld(options: WorldOptions = {}): World {
     async run(ms) {
       const target = clock.now() + Math.max(0, Math.ceil(ms));
       const budget = { left: maxEvents };
+      // Whatever the caller did outside an event may have queued reactions: settle them first.
+      await drainMicrotasks();
       await runReady(budget);
       for (let due = clock.nextDue(); due !== undefined && due <= target; due = clock.nextDue()) {
         // Moves to `due` and fires the timers due then; they only fill the ready queue.
