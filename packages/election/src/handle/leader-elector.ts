@@ -172,6 +172,11 @@ class Elector implements LeaderElector {
   readonly #terms = new WeakMap<ActiveTerm, Term>();
   readonly #running = new WeakMap<ActiveTerm, Set<Promise<unknown>>>();
   #started = false;
+  /**
+   * Set once the elector has stopped for good. Not `#subject.closed`: in RxJS 7 that means
+   * "unsubscribed", and stays false after `complete()`.
+   */
+  #finished = false;
   readonly #keepProcessAlive: boolean;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #subscription: { unsubscribe(): void } | undefined;
@@ -207,7 +212,7 @@ class Elector implements LeaderElector {
   }
 
   start(): this {
-    if (this.#started || this.#subject.closed) return this;
+    if (this.#started || this.#finished) return this;
     this.#started = true;
     // A referenced, idle handle: the elector's own timers are unref'd so they never hold a
     // process open by themselves, and this one does so exactly while the elector runs.
@@ -292,14 +297,14 @@ class Elector implements LeaderElector {
   }
 
   async stepDown(): Promise<void> {
-    if (!this.#started || this.#subject.closed) return;
+    if (!this.#started || this.#finished) return;
     if (!this.actor.getSnapshot().matches('leader')) return;
     this.actor.send({ type: 'stepDown' });
     await this.#settled();
   }
 
   async stop(): Promise<void> {
-    if (this.#subject.closed) return;
+    if (this.#finished) return;
     if (!this.#started) {
       this.#finish();
       return;
@@ -355,25 +360,27 @@ class Elector implements LeaderElector {
   }
 
   #publish(state: LeadershipState): void {
-    if (this.#subject.closed) return;
+    if (this.#finished) return;
     if (!sameState(state, this.#subject.value)) this.#subject.next(state);
   }
 
   #finish(): void {
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
-    if (this.#subject.closed) return;
+    if (this.#finished) return;
+    this.#finished = true;
     const snapshot = this.actor.getSnapshot();
     snapshot.context.term?.controller.abort(
       new LeadershipLostError('stop' satisfies TermEndReason),
     );
     this.#subscription?.unsubscribe();
     if (snapshot.status === 'active') this.actor.stop();
-    this.#publish({
+    const stopped: LeadershipState = {
       ...toLeadershipState('stopped', snapshot.context, this.#termFor),
       term: null,
       deadline: null,
-    });
+    };
+    if (!sameState(stopped, this.#subject.value)) this.#subject.next(stopped);
     this.#subject.complete();
   }
 }
