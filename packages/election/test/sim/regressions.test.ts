@@ -7,8 +7,10 @@ import { type LeaseRecord, renewalFields } from '../../src/core/lease-record.js'
 import { createManualClock, flushMicrotasks } from '../../src/core/manual-clock.js';
 import { createLeaderElector } from '../../src/handle/leader-elector.js';
 import { createInMemoryLeaseStore } from '../../src/store/index.js';
+import { InvariantViolation, type PropertyName } from './harness/invariants.js';
+import { runTransientFault } from './harness/liveness.js';
 import { DEFAULT_TIMING, type Scenario, TIGHT_TIMING } from './harness/scenario.js';
-import { runSchedule } from './harness/simulation.js';
+import { createSimulation, runSchedule } from './harness/simulation.js';
 
 const base: Scenario = {
   seed: 0,
@@ -138,4 +140,106 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
     expect([...seen].sort()).toEqual(seen);
     expect(new Set(seen).size).toBe(seen.length);
   });
+});
+
+/**
+ * Known issues: found by the simulation, reported, not fixed here (each needs a design
+ * decision). Each test states the desired behaviour and is marked `it.fails` so the suite
+ * stays green while it fails; when a fix lands it starts passing, `it.fails` reports that,
+ * and the marker comes off.
+ */
+describe('known issues (reported)', () => {
+  const lan: Scenario = { ...base, seed: 425661289, link: 'lan' };
+
+  /**
+   * Fails only for the stated reason: any other error is swallowed, so `it.fails` reports the
+   * test as no longer failing rather than counting an unrelated breakage as the known issue.
+   */
+  const failsWith = async (property: PropertyName, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof InvariantViolation && error.violation.property === property) throw error;
+      console.error('known issue test failed for another reason:', error);
+    }
+  };
+
+  // Shrunk by the chaos property with request timeouts allowed to be absent. The elector
+  // awaits every LeaseStore call without a bound of its own: the acquiring write (candidate),
+  // the release (stepping-down) and the watcher's list. A call whose answer is lost and never
+  // times out (a half-open connection; a custom store without timeouts) wedges that state for
+  // good: the candidate never competes again and stop() never settles. The Kubernetes adapter
+  // bounds each request (requestTimeoutMs, 10 s), the in-memory store never hangs.
+  it.fails('KNOWN ISSUE: a store call that never answers wedges a candidate, and stop() never settles. Schedule: scenario(2 candidates, 15/10/2 s, lan, no request timeout, seed 425661289), steps: fail(#0, lost-response), advance(2000ms)', () =>
+    failsWith('L3', () =>
+      runSchedule(lan, [
+        { kind: 'fail', slot: 0, fault: 'lost-response', method: null },
+        { kind: 'advance', ms: 2_000 },
+      ]),
+    ));
+
+  // L2 shrunk with request timeouts of a whole renewDeadline allowed. A renewal attempt is
+  // bounded only by the term deadline; the renewal round starts retryPeriod after the last
+  // success, so a single hung attempt that times out after ≥ renewDeadline − retryPeriod
+  // (8 s with the defaults) leaves no time to retry. The Kubernetes adapter's default
+  // requestTimeoutMs is 10 s: with client-go's default timing, one lost answer to a renewal
+  // ends the term.
+  it.fails("KNOWN ISSUE: one lost renewal response ends the term when the request timeout is the adapter's default (10 s ≥ renewDeadline − retryPeriod)", () =>
+    failsWith('L2', () =>
+      runTransientFault(
+        { ...lan, requestTimeoutMs: 10_000, seed: 1 },
+        3_000,
+        { kind: 'fail', slot: 'leader', fault: 'lost-response', method: 'replace' },
+        {},
+      ),
+    ));
+
+  it('(the same lost response is survived with a request timeout of renewDeadline / 2)', async () => {
+    await runTransientFault(
+      { ...lan, requestTimeoutMs: 5_000, seed: 1 },
+      3_000,
+      { kind: 'fail', slot: 'leader', fault: 'lost-response', method: 'replace' },
+      {},
+    );
+  });
+
+  // L0 shrunk: prefer(#1), then #1 stops. The remaining candidate acquires, sees
+  // preferredHolder naming someone else, yields (releases, waits a lease duration), acquires
+  // again, yields again... forever: one fencing token burnt per cycle, a leader for a few ms
+  // of every ~6.6 s. (A coordinated-election controller would move preferredHolder; nothing
+  // here notices the preferred candidate is not there.)
+  it.fails('KNOWN ISSUE: with preferredHolder naming a candidate that is gone, the others flap instead of leading. Schedule: scenario(2 candidates, 6/5/1 s, lan, seed 322856398), steps: advance(1000ms), prefer(#1), advance(4042ms), stall(#1, 5403ms), stop(#1), advance(60000ms)', () =>
+    failsWith('L0', async () => {
+      const simulation = createSimulation({
+        ...lan,
+        seed: 322856398,
+        timing: TIGHT_TIMING,
+        requestTimeoutMs: 2_500,
+        drainTimeoutMs: 600,
+        releaseOnStop: true,
+        work: { kind: 'slow', ms: 1_000 },
+      });
+      for (const step of [
+        { kind: 'advance', ms: 1_000 },
+        { kind: 'prefer', slot: 1 },
+        { kind: 'advance', ms: 4_042 },
+        { kind: 'stall', slot: 1, ms: 5_403 },
+        { kind: 'stop', slot: 1 },
+        { kind: 'advance', ms: 60_000 },
+      ] as const) {
+        await simulation.apply(step);
+      }
+      const termsBefore = simulation.terms.length;
+      await simulation.run(60_000);
+      // A steady leader: one term at most in the last minute, and someone leading now.
+      const terms = simulation.terms.length - termsBefore;
+      const leading = simulation.current(0).elector.isLeader;
+      if (terms > 1 || !leading) {
+        throw new InvariantViolation({
+          property: 'L0',
+          at: simulation.world.now(),
+          message: `${terms} terms in the last minute; leading now: ${leading}`,
+        });
+      }
+    }));
 });
