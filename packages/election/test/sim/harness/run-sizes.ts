@@ -1,7 +1,12 @@
 /**
- * How many schedules each property runs. The default run stays small (the whole simulation
- * suite in well under 30 s on two shared cores); `LEASEHOLD_SIM_RUNS` scales every property
- * for a deep run (it is the chaos property's count; the others take a proportional share).
+ * How many schedules each property runs, and how to replay a failure.
+ *
+ * @remarks
+ * The default run (`pnpm test`) is fixed and small: the whole simulation suite in well under
+ * 30 s on two shared cores. The deep run (`*.deep.test.ts`) is sized by `LEASEHOLD_SIM_RUNS`:
+ * the number of chaos schedules, split evenly over the chaos shards (one test file each, so
+ * vitest runs them in parallel), plus a tenth of that for each liveness property. A failure
+ * prints fast-check's seed and path; `LEASEHOLD_SIM_SEED` and `LEASEHOLD_SIM_PATH` replay it.
  *
  * @module
  */
@@ -16,8 +21,27 @@ const fromEnv = (name: string): number | undefined => {
   return value;
 };
 
-/** Schedules of the chaos property. */
-export const CHAOS_RUNS = fromEnv('LEASEHOLD_SIM_RUNS') ?? 300;
+/** Schedules per property in the default run. */
+export const DEFAULT_RUNS = { chaos: 300, liveness: 60 } as const;
 
-/** Schedules of each liveness property: a fraction of the chaos count, at least 20. */
-export const LIVENESS_RUNS = Math.max(20, Math.round(CHAOS_RUNS / 5));
+/** Chaos shards of the deep run: one `chaos-N.deep.test.ts` file each. */
+export const DEEP_CHAOS_SHARDS = 2;
+
+/** Schedules per property in the deep run. */
+export function deepRuns(): { readonly chaosPerShard: number; readonly liveness: number } {
+  const total = fromEnv('LEASEHOLD_SIM_RUNS') ?? 100_000;
+  return {
+    chaosPerShard: Math.ceil(total / DEEP_CHAOS_SHARDS),
+    liveness: Math.max(20, Math.round(total / 10)),
+  };
+}
+
+/** fast-check parameters that replay a reported failure, when asked to. */
+export function replayParameters(): { seed?: number; path?: string } {
+  const raw = process.env.LEASEHOLD_SIM_SEED;
+  if (raw === undefined || raw === '') return {};
+  const seed = Number(raw);
+  if (!Number.isInteger(seed)) throw new Error(`LEASEHOLD_SIM_SEED must be an integer, got ${raw}`);
+  const path = process.env.LEASEHOLD_SIM_PATH;
+  return path ? { seed, path } : { seed };
+}
