@@ -11,8 +11,25 @@ cd "$HERE"
 
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
-  export PATH=/usr/local/go/bin:$PATH
+# Find go when it is not on PATH (CI shells, `pnpm` scripts): $GOROOT, then the usual places.
+if ! command -v go >/dev/null 2>&1; then
+  for dir in "${GOROOT:+$GOROOT/bin}" /usr/local/go/bin /usr/lib/go/bin "$HOME/go/bin" "$HOME/.local/go/bin"; do
+    if [ -n "$dir" ] && [ -x "$dir/go" ]; then
+      export PATH=$dir:$PATH
+      break
+    fi
+  done
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "build.sh: no Go toolchain found (looked on PATH, \$GOROOT/bin, /usr/local/go/bin, /usr/lib/go/bin)" >&2
+  exit 1
+fi
+need=$(awk '$1 == "go" { print $2; exit }' go.mod)
+have=$(go env GOVERSION)
+have=${have#go}
+if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
+  echo "build.sh: go $have is older than the go $need that go.mod needs (GOTOOLCHAIN=local: no download)" >&2
+  exit 1
 fi
 
 FORCE=0
@@ -24,6 +41,16 @@ ETCD_VERSION=$(go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)
 CACHE=${LEASEHOLD_KUBE_CACHE:-$HOME/.cache/leasehold/kube}
 BIN=$CACHE/$K8S_VERSION/bin
 mkdir -p "$BIN"
+
+# One build at a time per cache (the test run and the benchmarks may start one together): the
+# second waits, then finds everything built.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$BIN/.build.lock"
+  if ! flock -n 9; then
+    echo "build.sh: another build is running on $BIN, waiting for it"
+    flock 9
+  fi
+fi
 
 major_minor=${K8S_VERSION#v}
 K8S_MAJOR=${major_minor%%.*}
@@ -45,8 +72,8 @@ build() {
   local name=$1 pkg=$2 extra=$3 start
   start=$(now)
   echo "build.sh: building $name ($pkg) -> $BIN/$name"
-  go build -trimpath -tags notest,grpcnotrace -ldflags "-s -w$extra" -o "$BIN/.$name.tmp" "$pkg"
-  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+  go build -trimpath -tags notest,grpcnotrace -ldflags "-s -w$extra" -o "$BIN/.$name.tmp.$$" "$pkg"
+  mv -f "$BIN/.$name.tmp.$$" "$BIN/$name"
   echo "build.sh: built $name in $(elapsed "$start") s"
 }
 
@@ -75,5 +102,5 @@ else
   echo "build.sh: goelector up to date, skipping"
 fi
 
-echo "build.sh: kube-apiserver $K8S_VERSION, etcd $ETCD_VERSION in $BIN"
+echo "build.sh: kube-apiserver $K8S_VERSION, etcd $ETCD_VERSION ($(go version | cut -d' ' -f3)) in $BIN"
 echo "build.sh: total $(elapsed "$total_start") s"
