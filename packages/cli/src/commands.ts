@@ -24,6 +24,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'run a command only while holding a Lease',
     run: async (args) => (await import('./run-command.js')).runCommand(args),
   },
+  chaos: {
+    summary: 'kill, pause and stop leaders and break the API at random; check the record',
+    run: async (args) => (await import('./chaos-command.js')).chaosCommand(args),
+  },
   candidate: {
     summary: 'compete for a Lease and print leadership events as JSON lines',
     run: async (args) => (await import('./candidate-command.js')).candidateCommand(args),
