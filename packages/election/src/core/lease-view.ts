@@ -59,8 +59,8 @@ export function holderDurationMs(lease: StoredLease, config: ElectionConfig): nu
 }
 
 /**
- * When the current holder's lease expires on our clock; `null` when there is no holder
- * (absent Lease or empty `holderIdentity`), i.e. it is free now.
+ * When the current holder's lease expires on our clock; `null` when the Lease is free now
+ * (absent, or released with no `preferredHolder` naming someone else).
  *
  * A record naming our own identity is treated like any other holder: it is either our current
  * term (the caller knows) or a previous incarnation with the same identity that may still be
@@ -68,7 +68,14 @@ export function holderDurationMs(lease: StoredLease, config: ElectionConfig): nu
  */
 export function expiresAt(view: LeaseView, config: ElectionConfig): number | null {
   const lease = view.lease;
-  if (lease === null || lease.record.holderIdentity === '') return null;
+  if (lease === null) return null;
+  if (lease.record.holderIdentity === '') {
+    // Released under coordinated election naming someone else: give the preferred candidate
+    // the released record's duration (1 s, from client-go and from us) to take it first.
+    return prefersAnother(lease, config.identity)
+      ? view.observedAt + holderDurationMs(lease, config)
+      : null;
+  }
   return view.observedAt + holderDurationMs(lease, config);
 }
 

@@ -54,6 +54,12 @@ export interface ActiveTerm {
   readonly acquiredAt: number;
   /** Aborted (with a {@link LeadershipLostError}) the moment the term ends. */
   readonly controller: AbortController;
+  /**
+   * `preferredHolder` on the Lease when we took it. We yield to a preferred holder named after
+   * our term began; one already named when we acquired (it did not take the Lease) is not a
+   * reason to give it back, or every candidate would take and drop it in turn.
+   */
+  readonly preferredAtAcquisition: string | null;
 }
 
 /** Everything the machine needs from outside. */
@@ -169,6 +175,7 @@ export const leaderElectionMachine = setup({
         logger: context.logger,
         random: context.random,
         idleTimeoutMs: context.watchIdleTimeoutMs,
+        requestTimeoutMs: context.config.renewDeadlineMs,
         signal: controller.signal,
         sink: {
           lease: (lease) => send({ type: 'lease.observed', lease }),
@@ -218,7 +225,9 @@ export const leaderElectionMachine = setup({
       context.deadline !== null && context.clock.now() >= context.deadline,
     nothingToRelease: ({ context }) => !context.releaseOnExit,
     preferredHolderIsAnother: ({ context, event }) =>
-      event.type === 'lease.observed' && prefersAnother(event.lease, context.config.identity),
+      event.type === 'lease.observed' &&
+      prefersAnother(event.lease, context.config.identity) &&
+      event.lease?.record.preferredHolder !== context.term?.preferredAtAcquisition,
     renewed: ({ event }) =>
       (event as unknown as { output: RenewResult }).output.outcome === 'renewed',
     acquiredLate: ({ event }) =>
@@ -249,6 +258,14 @@ export const leaderElectionMachine = setup({
       return Math.min(MAX_TIMER_DELAY_MS, ...moments);
     },
     renewInterval: ({ context }) => context.config.retryPeriodMs,
+    /**
+     * Bounds on one effect, so a call that never answers cannot wedge the elector. A renewal
+     * attempt gets one retry period (then it is retried, inside the deadline); acquisition and
+     * release get the renew deadline: an acquisition answered later than that would have
+     * started a term already over.
+     */
+    attemptTimeout: ({ context }) => context.config.retryPeriodMs,
+    writeTimeout: ({ context }) => context.config.renewDeadlineMs,
     termDeadline: ({ context }) => Math.max(0, (context.deadline ?? 0) - context.clock.now()),
     /**
      * Retry a failed renewal well inside the deadline, so that a single transient error can
@@ -282,6 +299,25 @@ export const leaderElectionMachine = setup({
       context.error instanceof LeaseStoreError && context.term === null ? { error: null } : {},
     ),
     requestStop: assign({ stopRequested: true }),
+    /** A failed or unanswered acquisition: back off (growing), remembering the error. */
+    acquireFailed: assign(({ context, event }, params: { reason: string | null }) => {
+      const error = toLeaseholdError(
+        params.reason === null
+          ? (event as unknown as { error: unknown }).error
+          : new LeaseStoreError('unavailable', params.reason),
+      );
+      const acquireFailures = context.acquireFailures + 1;
+      const policy = {
+        initialMs: context.config.retryPeriodMs,
+        maxMs: Math.max(30_000, context.config.retryPeriodMs),
+      };
+      const delay = Math.max(
+        error instanceof LeaseStoreError ? (error.retryAfterMs ?? 0) : 0,
+        backoffDelay(policy, acquireFailures, context.random),
+      );
+      context.logger.warn('acquiring the lease failed', { error: error.message, retryInMs: delay });
+      return { error, acquireFailures, retryAt: context.clock.now() + delay };
+    }),
     endTerm: assign(({ context }, params: { reason: TermEndReason }) => ({
       termEnd: params.reason,
       releaseOnExit: termEndPolicy(params.reason, context.config).release,
@@ -293,7 +329,12 @@ export const leaderElectionMachine = setup({
       context.logger.info('acquired leadership', { fencingToken });
       return {
         view: observe(context.view, result.lease, context.clock.now()),
-        term: { fencingToken, acquiredAt: result.sentAt, controller: new AbortController() },
+        term: {
+          fencingToken,
+          acquiredAt: result.sentAt,
+          controller: new AbortController(),
+          preferredAtAcquisition: result.lease.record.preferredHolder,
+        },
         deadline: result.sentAt + context.config.renewDeadlineMs,
         termEnd: null,
         retryAt: null,
@@ -363,6 +404,15 @@ export const leaderElectionMachine = setup({
     },
 
     candidate: {
+      after: {
+        writeTimeout: {
+          target: 'follower',
+          actions: {
+            type: 'acquireFailed',
+            params: { reason: 'no answer to the acquiring write' },
+          },
+        },
+      },
       invoke: {
         src: 'acquire',
         input: ({ context }) => ({ context, decidedOn: context.view.lease }),
@@ -384,23 +434,7 @@ export const leaderElectionMachine = setup({
         ],
         onError: {
           target: 'follower',
-          actions: assign(({ context, event }) => {
-            const error = toLeaseholdError(event.error);
-            const acquireFailures = context.acquireFailures + 1;
-            const policy = {
-              initialMs: context.config.retryPeriodMs,
-              maxMs: Math.max(30_000, context.config.retryPeriodMs),
-            };
-            const delay = Math.max(
-              error instanceof LeaseStoreError ? (error.retryAfterMs ?? 0) : 0,
-              backoffDelay(policy, acquireFailures, context.random),
-            );
-            context.logger.warn('acquiring the lease failed', {
-              error: error.message,
-              retryInMs: delay,
-            });
-            return { error, acquireFailures, retryAt: context.clock.now() + delay };
-          }),
+          actions: { type: 'acquireFailed', params: { reason: null } },
         },
       },
       on: {
@@ -442,7 +476,16 @@ export const leaderElectionMachine = setup({
           after: { renewInterval: 'renewing', ...endAtDeadline },
         },
         renewing: {
-          after: endAtDeadline,
+          after: {
+            ...endAtDeadline,
+            attemptTimeout: {
+              target: 'retrying',
+              actions: ({ context }) =>
+                context.logger.warn('renewal got no answer in time; retrying before the deadline', {
+                  timeoutMs: context.config.retryPeriodMs,
+                }),
+            },
+          },
           invoke: {
             src: 'renew',
             input: ({ context }) => ({ context, cached: context.view.lease as StoredLease }),
@@ -511,6 +554,13 @@ export const leaderElectionMachine = setup({
         },
         releasing: {
           always: { guard: 'nothingToRelease', target: 'done' },
+          after: {
+            writeTimeout: {
+              target: 'done',
+              actions: ({ context }) =>
+                context.logger.warn('release got no answer in time; the lease will expire instead'),
+            },
+          },
           invoke: {
             src: 'release',
             input: ({ context }) => ({ context }),

@@ -40,6 +40,8 @@ export interface LeaseWatcherOptions {
   readonly random: () => number;
   /** Restart a watch that delivered nothing for this long. */
   readonly idleTimeoutMs: number;
+  /** Give up on a list that has not answered in this long, and retry. */
+  readonly requestTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
 }
 
@@ -58,7 +60,7 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
   while (!signal.aborted) {
     try {
       if (version === undefined) {
-        const listing = await store.list(signal);
+        const listing = await withTimeout(options, (bounded) => store.list(bounded));
         if (signal.aborted) break;
         version = listing.resourceVersion;
         sink.lease(listing.lease);
@@ -152,6 +154,31 @@ async function watchOnce(
     return delivered ? 'delivered' : idle ? 'idle' : 'empty';
   } finally {
     if (watchdog !== undefined) clock.clearTimeout(watchdog);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Runs `call` with a signal that also aborts after `requestTimeoutMs` on the watcher's clock. */
+async function withTimeout<T>(
+  options: LeaseWatcherOptions,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { clock, signal, requestTimeoutMs } = options;
+  if (requestTimeoutMs === undefined) return call(signal);
+  const bounded = new AbortController();
+  const onAbort = () => bounded.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = clock.setTimeout(
+    () =>
+      bounded.abort(
+        new LeaseStoreError('unavailable', `list got no answer within ${requestTimeoutMs} ms`),
+      ),
+    requestTimeoutMs,
+  );
+  try {
+    return await call(bounded.signal);
+  } finally {
+    clock.clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
   }
 }

@@ -143,25 +143,18 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
 });
 
 /**
- * Known issues: found by the simulation, reported, not fixed here (each needs a design
- * decision). Each test states the desired behaviour and is marked `it.fails` so the suite
- * stays green while it fails; when a fix lands it starts passing, `it.fails` reports that,
- * and the marker comes off.
+ * Found by the simulation, reported as known issues, since fixed in the machine: every effect
+ * is bounded by a local timeout (acquire and release by the renew deadline, each renewal
+ * attempt by a retry period, the watcher's list by the renew deadline), and a leader yields
+ * only to a preferredHolder named after its term began, while followers give a preferred
+ * candidate the released record's duration to take the Lease first.
  */
-describe('known issues (reported)', () => {
+describe('fixed after being reported by the simulation', () => {
   const lan: Scenario = { ...base, seed: 425661289, link: 'lan' };
 
-  /**
-   * Fails only for the stated reason: any other error is swallowed, so `it.fails` reports the
-   * test as no longer failing rather than counting an unrelated breakage as the known issue.
-   */
-  const failsWith = async (property: PropertyName, run: () => Promise<unknown>) => {
-    try {
-      await run();
-    } catch (error) {
-      if (error instanceof InvariantViolation && error.violation.property === property) throw error;
-      console.error('known issue test failed for another reason:', error);
-    }
+  /** Runs a schedule that once violated `_property`; now it must hold. */
+  const failsWith = async (_property: PropertyName, run: () => Promise<unknown>) => {
+    await run();
   };
 
   // Shrunk by the chaos property with request timeouts allowed to be absent. The elector
@@ -170,7 +163,7 @@ describe('known issues (reported)', () => {
   // times out (a half-open connection; a custom store without timeouts) wedges that state for
   // good: the candidate never competes again and stop() never settles. The Kubernetes adapter
   // bounds each request (requestTimeoutMs, 10 s), the in-memory store never hangs.
-  it.fails('KNOWN ISSUE: a store call that never answers wedges a candidate, and stop() never settles. Schedule: scenario(2 candidates, 15/10/2 s, lan, no request timeout, seed 425661289), steps: fail(#0, lost-response), advance(2000ms)', () =>
+  it('fixed: a store call that never answers wedges a candidate, and stop() never settles. Schedule: scenario(2 candidates, 15/10/2 s, lan, no request timeout, seed 425661289), steps: fail(#0, lost-response), advance(2000ms)', () =>
     failsWith('L3', () =>
       runSchedule(lan, [
         { kind: 'fail', slot: 0, fault: 'lost-response', method: null },
@@ -184,7 +177,7 @@ describe('known issues (reported)', () => {
   // (8 s with the defaults) leaves no time to retry. The Kubernetes adapter's default
   // requestTimeoutMs is 10 s: with client-go's default timing, one lost answer to a renewal
   // ends the term.
-  it.fails("KNOWN ISSUE: one lost renewal response ends the term when the request timeout is the adapter's default (10 s ≥ renewDeadline − retryPeriod)", () =>
+  it("fixed: one lost renewal response ends the term when the request timeout is the adapter's default (10 s ≥ renewDeadline − retryPeriod)", () =>
     failsWith('L2', () =>
       runTransientFault(
         { ...lan, requestTimeoutMs: 10_000, seed: 1 },
@@ -208,7 +201,7 @@ describe('known issues (reported)', () => {
   // again, yields again... forever: one fencing token burnt per cycle, a leader for a few ms
   // of every ~6.6 s. (A coordinated-election controller would move preferredHolder; nothing
   // here notices the preferred candidate is not there.)
-  it.fails('KNOWN ISSUE: with preferredHolder naming a candidate that is gone, the others flap instead of leading. Schedule: scenario(2 candidates, 6/5/1 s, lan, seed 322856398), steps: advance(1000ms), prefer(#1), advance(4042ms), stall(#1, 5403ms), stop(#1), advance(60000ms)', () =>
+  it('fixed: with preferredHolder naming a candidate that is gone, the others flap instead of leading. Schedule: scenario(2 candidates, 6/5/1 s, lan, seed 322856398), steps: advance(1000ms), prefer(#1), advance(4042ms), stall(#1, 5403ms), stop(#1), advance(60000ms)', () =>
     failsWith('L0', async () => {
       const simulation = createSimulation({
         ...lan,
