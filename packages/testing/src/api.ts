@@ -35,6 +35,12 @@ export interface LeaseApiOptions {
   readonly tooLargeResourceVersionWaitMs?: number;
   /** Request body limit in bytes; larger bodies get 413. @defaultValue 3 MiB, as upstream */
   readonly maxBodyBytes?: number;
+  /**
+   * Serve `spec.strategy` and `spec.preferredHolder` (KEP-4355), as with the
+   * `CoordinatedLeaderElection` feature gate. Off, they are dropped on create and on updates of
+   * Leases that do not use them yet, as a default 1.33+ apiserver does. @defaultValue true
+   */
+  readonly coordinatedLeaderElection?: boolean;
   /** Time source and timers. @defaultValue the system clock */
   readonly clock?: Clock;
 }
@@ -54,6 +60,7 @@ export interface LeaseApi {
 }
 
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+const SERVED_PREFIXES = ['/apis/coordination.k8s.io/v1/', '/api/v1/'];
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The name a request is about, for fault matching: path, field selector, or a create's body. */
@@ -128,7 +135,15 @@ function handleOther(request: Request, url: URL): Response {
     return new Response('ok', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const discovery = discoveryDocument(url.pathname, request.headers.get('accept'), url.host);
   const openapi = openApiDocument(url.pathname);
-  if (discovery === undefined && openapi === undefined) throw pathNotFound();
+  if (discovery === undefined && openapi === undefined) {
+    // Inside a served group-version the API answers with a Status; elsewhere the server's
+    // mux answers with Go's plain-text 404.
+    if (SERVED_PREFIXES.some((p) => url.pathname.startsWith(p))) throw pathNotFound();
+    return new Response('404 page not found\n', {
+      status: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    });
+  }
   if (request.method !== 'GET') throw genericResponse(405);
   if (discovery !== undefined)
     return respond(200, discovery.body, { pretty, contentType: discovery.contentType });
@@ -161,6 +176,7 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     stats,
     tooLargeWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
     defaultWatchTimeoutSeconds: options.defaultWatchTimeoutSeconds ?? 1800,
+    coordinatedLeaderElection: options.coordinatedLeaderElection ?? true,
   };
   const expected = options.token === undefined ? undefined : `Bearer ${options.token}`;
 

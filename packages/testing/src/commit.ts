@@ -13,6 +13,17 @@ import { alreadyExists, conflict, unknownError } from './status.js';
 import type { Lease, ObjectMeta } from './types.js';
 import { validateLeaseCreate, validateLeaseUpdate } from './validation.js';
 
+/**
+ * `dropDisabledSpecFields`: without the CoordinatedLeaderElection gate the coordinated-election
+ * fields are dropped, unless the stored object already uses them.
+ */
+function dropDisabledFields(state: ApiState, lease: Lease, old: Lease | undefined): Lease {
+  const inUse = old?.spec.strategy !== undefined || old?.spec.preferredHolder !== undefined;
+  if (state.coordinatedLeaderElection || inUse) return lease;
+  const { strategy: _strategy, preferredHolder: _preferredHolder, ...spec } = lease.spec;
+  return { ...lease, spec };
+}
+
 /** JSON of a Lease without its version and managed-field timestamps, for the no-op check. */
 function comparable(lease: Lease): string {
   const { resourceVersion: _rv, managedFields, ...meta } = lease.metadata;
@@ -30,11 +41,18 @@ export interface CommitOptions {
   readonly managedFields?: Lease['metadata']['managedFields'] | 'computed-by-apply';
 }
 
-/** The 409 for a body whose `uid` names another incarnation of the object. */
-export function uidPrecondition(name: string, sent: string, stored: string | undefined) {
+/**
+ * The 409 for a body whose `uid` names another incarnation of the object: etcd3 storage's
+ * precondition failure, which upstream passes on inside a Conflict verbatim.
+ */
+export function uidPrecondition(
+  lease: { namespace: string; name: string },
+  sent: string,
+  stored: string | undefined,
+) {
   return conflict(
-    name,
-    `Precondition failed: UID in precondition: ${sent}, UID in object meta: ${stored ?? ''}`,
+    lease.name,
+    `StorageError: invalid object, Code: 4, Key: /registry/leases/${lease.namespace}/${lease.name}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${sent}, UID in object meta: ${stored ?? ''}`,
   );
 }
 
@@ -52,7 +70,11 @@ export function commitUpdate(
   const name = existing.metadata.name ?? '';
   const sentUid = candidate.metadata.uid;
   if (sentUid !== undefined && sentUid !== existing.metadata.uid)
-    throw uidPrecondition(name, sentUid, existing.metadata.uid);
+    throw uidPrecondition(
+      { namespace: existing.metadata.namespace ?? '', name },
+      sentUid,
+      existing.metadata.uid,
+    );
   const old = existing.metadata;
   const meta: ObjectMeta = {
     ...candidate.metadata,
@@ -67,6 +89,7 @@ export function commitUpdate(
     if (old[key] === undefined) delete meta[key];
     else (meta as Record<string, unknown>)[key] = old[key];
   }
+  candidate = dropDisabledFields(state, candidate, existing);
   const errors = validateLeaseUpdate({ ...candidate, metadata: meta });
   if (old.deletionTimestamp !== undefined) {
     const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
@@ -124,7 +147,11 @@ export function commitCreate(
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
-  const lease: Lease = { ...candidate, metadata: orderMeta(meta) };
+  const lease: Lease = dropDisabledFields(
+    state,
+    { ...candidate, metadata: orderMeta(meta) },
+    undefined,
+  );
   const errors = validateLeaseCreate(lease);
   if (errors.length > 0) throw invalid(lease.metadata.name ?? '', errors);
   if (options.rejectResourceVersion === true && sentVersion !== undefined) {

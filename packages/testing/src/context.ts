@@ -21,6 +21,8 @@ export interface ApiState {
   readonly tooLargeWaitMs: number;
   /** Default watch timeout when the client sets none (seconds). */
   readonly defaultWatchTimeoutSeconds: number;
+  /** Whether `spec.strategy` / `spec.preferredHolder` are served (the CoordinatedLeaderElection gate). */
+  readonly coordinatedLeaderElection: boolean;
 }
 
 /** One routed request against the Lease resource. */
@@ -42,7 +44,7 @@ export interface LeaseRequest {
 
 /** The real server's field manager for a request without `fieldManager`. */
 export function managerFrom(query: URLSearchParams, userAgent: string | null): string {
-  return query.get('fieldManager') || (userAgent ?? '').split('/')[0] || '';
+  return query.get('fieldManager') || (userAgent ?? '').split('/')[0] || 'unknown';
 }
 
 /** Renders one Lease in the negotiated format. */

@@ -4,12 +4,13 @@
  * with finalizers is only marked (`deletionTimestamp`) and returned, until they are gone.
  */
 import { type ApiState, type LeaseRequest, renderList } from './context.js';
+import { goJsonError } from './go-json-syntax.js';
 import { formatTime } from './go-time.js';
 import { orderMeta } from './lease-codec.js';
 import { parseListOptions } from './list-options.js';
 import { dryRunOf, respond } from './request.js';
 import { matchesFields, matchesLabels } from './selectors.js';
-import { badRequest, conflict, notFound } from './status.js';
+import { badRequest, conflict, notFound, unknownError } from './status.js';
 import { GROUP, type Lease, QUALIFIED_KIND, RESOURCE, type Status } from './types.js';
 
 interface DeleteOptions {
@@ -24,8 +25,9 @@ function parseDeleteOptions(req: LeaseRequest): DeleteOptions {
   let raw: unknown;
   try {
     raw = JSON.parse(req.body);
-  } catch (error) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
+  } catch {
+    // Upstream does not convert this decode error: a bare 500.
+    throw unknownError(`couldn't get version/kind; json parse error: ${goJsonError(req.body)}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badRequest('json: cannot unmarshal into Go value of type v1.DeleteOptions');

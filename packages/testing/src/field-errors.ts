@@ -84,7 +84,7 @@ export function invalid(
   const kind = qualifiedKind.split('.')[0] ?? qualifiedKind;
   return new ApiError(
     failureStatus(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
-      name,
+      ...(name === '' ? {} : { name }),
       group,
       kind,
       causes: errors.map((e) => ({ reason: e.type, message: e.body, field: e.field })),

@@ -17,6 +17,8 @@ import {
 } from './types.js';
 
 const PREFIX = 'Lease in version "v1" cannot be handled as a Lease: ';
+/** Where upstream's scheme was created, as it names it in "no kind registered" errors. */
+const SCHEME_LINE = 110;
 
 /** The `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -195,29 +197,39 @@ export function decodeLease(raw: unknown, body: string): DecodedLease {
       `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(value)} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
     );
   }
-  const { apiVersion, kind } = value;
-  if (
-    apiVersion !== undefined &&
-    apiVersion !== null &&
-    apiVersion !== '' &&
-    apiVersion !== API_VERSION
-  ) {
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
+  const kind = typeof value.kind === 'string' ? value.kind : '';
+  if (apiVersion !== '' && apiVersion !== API_VERSION) {
+    const version = apiVersion.split('/').pop() ?? apiVersion;
+    // Another version of this group converts, then fails the group-version check; any other
+    // type has no conversion to a Lease.
     throw badRequest(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${API_VERSION})`,
+      apiVersion.startsWith('coordination.k8s.io/')
+        ? `the API version in the data (${apiVersion}) does not match the expected API version (${API_VERSION})`
+        : `${kind || 'Lease'} in version "${version}" cannot be handled as a Lease: converting (${version}.${kind || 'Lease'}) to (coordination.Lease): unknown conversion`,
     );
   }
-  if (kind !== undefined && kind !== null && kind !== '' && kind !== 'Lease') {
+  if (kind !== '' && kind !== 'Lease') {
     throw badRequest(
-      `${String(kind)} in version "v1" cannot be handled as a Lease: no kind "${String(kind)}" is registered for version "${API_VERSION}" in scheme "pkg/api/legacyscheme/scheme.go:30"`,
+      `${kind} in version "v1" cannot be handled as a Lease: no kind "${kind}" is registered for version "${API_VERSION}" in scheme "pkg/runtime/scheme.go:${SCHEME_LINE}"`,
     );
   }
   const d = new Decoder(PREFIX);
-  d.noteUnknown(value, ['apiVersion', 'kind', 'metadata', 'spec'], '');
-  const metadata = decodeMeta(
-    d,
-    d.object(value.metadata ?? null, 'Lease', 'metadata', 'v1.ObjectMeta') ?? {},
-  );
-  const spec = decodeSpec(d, d.object(value.spec ?? null, 'Lease', 'spec', 'v1.LeaseSpec') ?? {});
+  let metadata: ObjectMeta = {};
+  let spec: LeaseSpec = {};
+  // Fields in document order, so unknown ones are reported in the order Go meets them.
+  for (const key of Object.keys(value)) {
+    if (key === 'metadata') {
+      metadata = decodeMeta(
+        d,
+        d.object(value.metadata ?? null, 'Lease', 'metadata', 'v1.ObjectMeta') ?? {},
+      );
+    } else if (key === 'spec') {
+      spec = decodeSpec(d, d.object(value.spec ?? null, 'Lease', 'spec', 'v1.LeaseSpec') ?? {});
+    } else if (key !== 'apiVersion' && key !== 'kind') {
+      d.unknown.push(key);
+    }
+  }
   return {
     lease: { kind: 'Lease', apiVersion: API_VERSION, metadata, spec },
     unknownFields: d.unknown,

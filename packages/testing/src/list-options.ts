@@ -4,14 +4,9 @@
  * `timeoutSeconds`, `allowWatchBookmarks`, `sendInitialEvents`.
  */
 
-import {
-  type FieldError,
-  fieldForbidden,
-  fieldInvalid,
-  fieldNotSupported,
-  fieldRequired,
-  invalid,
-} from './field-errors.js';
+import { type FieldError, fieldForbidden, fieldNotSupported, invalid } from './field-errors.js';
+import { goJsonSyntaxError } from './go-json-syntax.js';
+import { flag } from './request.js';
 import {
   type FieldSelector,
   type LabelSelector,
@@ -43,11 +38,12 @@ export interface ListOptions {
 }
 
 /** Parses a `resourceVersion` value: `''`/`'0'` are 0, digits are a version, the rest a 400. */
-export function parseResourceVersion(value: string | null, field = 'resourceVersion'): number {
+export function parseResourceVersion(value: string | null): number {
   if (value === null || value === '' || value === '0') return 0;
   if (!/^\d+$/.test(value)) {
+    const quoted = JSON.stringify(value);
     throw badRequest(
-      `${field}: Invalid value: ${JSON.stringify(value)}: strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`,
+      `invalid resource version: resourceVersion: Invalid value: ${quoted}: strconv.ParseUint: parsing ${quoted}: invalid syntax`,
     );
   }
   return Number(value);
@@ -60,84 +56,53 @@ export function encodeContinue(resourceVersion: number, startKey: string): strin
   ).toString('base64url');
 }
 
+/** `storage.DecodeContinue`, with its errors behind upstream's `invalid continue token: `. */
 function decodeContinue(token: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      v?: unknown;
-      rv?: unknown;
-      start?: unknown;
-    };
-    if (
-      parsed.v !== 'meta.k8s.io/v1' ||
-      typeof parsed.rv !== 'number' ||
-      typeof parsed.start !== 'string'
-    )
-      throw new Error();
-    return { resourceVersion: parsed.rv, startKey: parsed.start };
-  } catch {
-    throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-    );
+  const invalid = (reason: string) =>
+    badRequest(`invalid continue token: continue key is not valid${reason}`);
+  if (!/^[A-Za-z0-9_-]*$/.test(token)) {
+    const at = token.search(/[^A-Za-z0-9_-]/);
+    throw invalid(`: illegal base64 data at input byte ${at}`);
   }
+  const bytes = Buffer.from(token, 'base64url');
+  let parsed: { v?: unknown; rv?: unknown; start?: unknown };
+  try {
+    parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
+  } catch {
+    throw invalid(`: ${goJsonSyntaxError(bytes) ?? 'unexpected end of JSON input'}`);
+  }
+  if (parsed.v !== 'meta.k8s.io/v1')
+    throw invalid(`: server does not recognize this encoded version ${String(parsed.v ?? '')}`);
+  if (typeof parsed.rv !== 'number' || parsed.rv === 0)
+    throw invalid(': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (typeof parsed.start !== 'string' || parsed.start === '')
+    throw invalid(': encoded start key empty (version meta.k8s.io/v1)');
+  return { resourceVersion: parsed.rv, startKey: parsed.start };
 }
 
-function nonNegativeInt(query: URLSearchParams, name: string): number | undefined {
+/** An integer query parameter, failing like `strconv.ParseInt` as upstream's codec does. */
+function integer(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
-  if (!/^-?\d+$/.test(raw))
-    throw badRequest(
-      `${name}: Invalid value: ${JSON.stringify(raw)}: strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`,
-    );
+  if (raw === null) return undefined;
+  if (!/^[+-]?\d+$/.test(raw))
+    throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
   return Number(raw);
 }
 
-const truthy = (v: string | null): boolean => v === 'true' || v === '1';
-
-/** Parses and validates list (or, with `watch`, watch) options. */
+/** Parses list (or, with `watch`, watch) options and validates them as `ValidateListOptions`. */
 export function parseListOptions(query: URLSearchParams, watch: boolean): ListOptions {
-  const rawRv = query.get('resourceVersion');
-  const resourceVersion = parseResourceVersion(rawRv);
-  const rawMatch = query.get('resourceVersionMatch') ?? '';
-  const rawInitial = query.get('sendInitialEvents');
-  const sendInitialEvents =
-    rawInitial === null || rawInitial === '' ? undefined : truthy(rawInitial);
-  const allowWatchBookmarks = truthy(query.get('allowWatchBookmarks'));
-  const limit = nonNegativeInt(query, 'limit') ?? 0;
-  const rawContinue = query.get('continue') ?? '';
+  const rawRv = query.get('resourceVersion') ?? '';
+  const match = query.get('resourceVersionMatch') ?? '';
+  const hasContinue = (query.get('continue') ?? '') !== '';
+  const sendInitialEvents = query.has('sendInitialEvents')
+    ? flag(query, 'sendInitialEvents')
+    : undefined;
+  const limit = integer(query, 'limit') ?? 0;
+  const timeoutSeconds = integer(query, 'timeoutSeconds');
 
   const errs: FieldError[] = [];
-  if (rawMatch !== '' && rawMatch !== 'Exact' && rawMatch !== 'NotOlderThan') {
-    errs.push(fieldNotSupported('resourceVersionMatch', rawMatch, ['Exact', 'NotOlderThan']));
-  }
-  if (!watch && rawMatch !== '' && (rawRv ?? '') === '') {
-    errs.push(
-      fieldForbidden(
-        'resourceVersionMatch',
-        'resourceVersionMatch is forbidden unless resourceVersion is provided',
-      ),
-    );
-  }
-  if (rawMatch === 'Exact' && rawRv === '0') {
-    errs.push(
-      fieldForbidden(
-        'resourceVersionMatch',
-        'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
-      ),
-    );
-  }
-  if (rawContinue !== '' && (rawRv ?? '') !== '') {
-    errs.push(
-      fieldForbidden(
-        'resourceVersion',
-        'specifying resource version is not allowed when using continue',
-      ),
-    );
-  }
-  if (sendInitialEvents !== undefined && !watch) {
-    errs.push(fieldForbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
-  }
-  if (watch && sendInitialEvents === true) {
-    if (rawMatch !== 'NotOlderThan') {
+  if (watch) {
+    if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
       errs.push(
         fieldForbidden(
           'resourceVersionMatch',
@@ -145,35 +110,75 @@ export function parseListOptions(query: URLSearchParams, watch: boolean): ListOp
         ),
       );
     }
-    if (!allowWatchBookmarks) {
-      errs.push(
-        fieldRequired(
-          'allowWatchBookmarks',
-          'sendInitialEvents requires setting allowWatchBookmarks to true',
-        ),
-      );
+    if (match !== '') {
+      if (sendInitialEvents === undefined) {
+        errs.push(
+          fieldForbidden(
+            'resourceVersionMatch',
+            'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+          ),
+        );
+      }
+      if (match !== 'NotOlderThan')
+        errs.push(fieldNotSupported('resourceVersionMatch', match, ['NotOlderThan']));
+      if (hasContinue)
+        errs.push(
+          fieldForbidden(
+            'resourceVersionMatch',
+            'resourceVersionMatch is forbidden when continue is provided',
+          ),
+        );
     }
-  } else if (watch && rawMatch !== '') {
-    errs.push(
-      fieldForbidden(
-        'resourceVersionMatch',
-        'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
-      ),
-    );
+  } else {
+    if (match !== '') {
+      if (rawRv === '')
+        errs.push(
+          fieldForbidden(
+            'resourceVersionMatch',
+            'resourceVersionMatch is forbidden unless resourceVersion is provided',
+          ),
+        );
+      if (hasContinue)
+        errs.push(
+          fieldForbidden(
+            'resourceVersionMatch',
+            'resourceVersionMatch is forbidden when continue is provided',
+          ),
+        );
+      if (match !== 'Exact' && match !== 'NotOlderThan') {
+        errs.push(fieldNotSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+      }
+      if (match === 'Exact' && rawRv === '0') {
+        errs.push(
+          fieldForbidden(
+            'resourceVersionMatch',
+            'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+          ),
+        );
+      }
+    }
+    if (sendInitialEvents !== undefined)
+      errs.push(fieldForbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
   }
-  if (limit < 0) errs.push(fieldInvalid('limit', limit, 'must be greater than or equal to 0'));
   if (errs.length > 0) throw invalid('', errs, 'ListOptions.meta.k8s.io', 'meta.k8s.io');
 
+  const labelSelector = parseLabelSelector(query.get('labelSelector') ?? '');
+  const fieldSelector = parseFieldSelector(query.get('fieldSelector') ?? '');
+  const continueToken = hasContinue ? decodeContinue(query.get('continue') ?? '') : undefined;
+  if (continueToken !== undefined && rawRv !== '' && rawRv !== '0') {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
+  const resourceVersion = parseResourceVersion(rawRv);
   return {
-    labelSelector: parseLabelSelector(query.get('labelSelector') ?? ''),
-    fieldSelector: parseFieldSelector(query.get('fieldSelector') ?? ''),
+    labelSelector,
+    fieldSelector,
     resourceVersion,
     resourceVersionSet: resourceVersion > 0,
-    resourceVersionMatch: rawMatch === '' ? undefined : (rawMatch as 'Exact' | 'NotOlderThan'),
+    resourceVersionMatch: match === '' ? undefined : (match as 'Exact' | 'NotOlderThan'),
     limit,
-    continueToken: rawContinue === '' ? undefined : decodeContinue(rawContinue),
-    timeoutSeconds: nonNegativeInt(query, 'timeoutSeconds'),
-    allowWatchBookmarks,
+    continueToken,
+    timeoutSeconds,
+    allowWatchBookmarks: flag(query, 'allowWatchBookmarks'),
     sendInitialEvents,
   };
 }

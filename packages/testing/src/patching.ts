@@ -7,11 +7,12 @@ import { serverSideApply } from './apply.js';
 import { commitCreate, commitUpdate } from './commit.js';
 import type { ApiState, LeaseRequest } from './context.js';
 import { fieldForbidden, fieldRequired, invalid } from './field-errors.js';
+import { goJsonError } from './go-json-syntax.js';
 import { formatTime } from './go-time.js';
 import { checkUnknownFields, decodeLease } from './lease-codec.js';
-import { decodeJsonPatch, type JsonValue, jsonPatch, mergePatch } from './patch.js';
+import { decodeJsonPatch, isJsonObject, type JsonValue, jsonPatch, mergePatch } from './patch.js';
 import { dryRunOf, fieldValidationOf, flag, mediaTypeOf } from './request.js';
-import { badRequest, conflict, notFound, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, conflict, failureStatus, notFound } from './status.js';
 import { strategicMerge } from './strategic-merge.js';
 import type { Lease } from './types.js';
 import { decodeObjectBody, placeInNamespace, requireNamespace } from './writes.js';
@@ -29,8 +30,55 @@ type PatchType = (typeof PATCH_TYPES)[number];
 function patchTypeOf(header: string | null): PatchType {
   const type = mediaTypeOf(header);
   const found = PATCH_TYPES.find((t) => t === type);
-  if (found === undefined) throw unsupportedMediaType(PATCH_TYPES);
+  // go-restful's route (which declares these types) refuses others before the handler runs.
+  if (found === undefined)
+    throw new ApiError(
+      failureStatus(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {}),
+    );
   return found;
+}
+
+const goType = (value: unknown): string =>
+  Array.isArray(value)
+    ? 'array'
+    : typeof value === 'boolean'
+      ? 'bool'
+      : value === null
+        ? 'null'
+        : typeof value;
+
+/**
+ * Parses a patch body as upstream's strict decoder does: JSON Patch into a list of operations,
+ * merge and strategic patches into a map, with its error texts.
+ */
+function parsePatch(type: PatchType, body: string): JsonValue {
+  const prefix = type === 'application/strategic-merge-patch+json' ? '' : 'error decoding patch: ';
+  let raw: JsonValue;
+  try {
+    raw = JSON.parse(body) as JsonValue;
+  } catch {
+    throw badRequest(`${prefix}${goJsonError(body)}`);
+  }
+  if (type === 'application/json-patch+json') {
+    if (raw !== null && !Array.isArray(raw)) {
+      throw badRequest(
+        `${prefix}json: cannot unmarshal ${goType(raw)} into Go value of type []handlers.jsonPatchOp`,
+      );
+    }
+    const bad = (raw ?? []).find((op) => !isJsonObject(op) && op !== null);
+    if (bad !== undefined) {
+      throw badRequest(
+        `${prefix}json: cannot unmarshal ${goType(bad)} into Go value of type handlers.jsonPatchOp`,
+      );
+    }
+    return raw ?? [];
+  }
+  if (raw !== null && !isJsonObject(raw)) {
+    throw badRequest(
+      `${prefix}json: cannot unmarshal ${goType(raw)} into Go value of type map[string]interface {}`,
+    );
+  }
+  return raw ?? {};
 }
 
 function checkPatchOptions(type: PatchType, req: LeaseRequest): void {
@@ -44,31 +92,17 @@ function checkPatchOptions(type: PatchType, req: LeaseRequest): void {
   if (errs.length > 0) throw invalid('', errs, 'PatchOptions.meta.k8s.io', 'meta.k8s.io');
 }
 
-function parsePatch(body: string): JsonValue {
-  try {
-    return JSON.parse(body) as JsonValue;
-  } catch {
-    throw badRequest('Invalid JSON Patch');
-  }
-}
-
 /** Applies a non-apply patch to the stored object's JSON. */
 function patchDocument(type: PatchType, existing: Lease, body: string): JsonValue {
   const current = structuredClone(existing) as unknown as JsonValue;
+  const patch = parsePatch(type, body);
   switch (type) {
-    case 'application/json-patch+json': {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(body);
-      } catch (error) {
-        throw badRequest((error as Error).message);
-      }
-      return jsonPatch(current, decodeJsonPatch(raw));
-    }
+    case 'application/json-patch+json':
+      return jsonPatch(current, decodeJsonPatch(patch));
     case 'application/merge-patch+json':
-      return mergePatch(current, parsePatch(body));
+      return mergePatch(current, patch);
     default:
-      return strategicMerge(current, parsePatch(body));
+      return strategicMerge(current, patch);
   }
 }
 

@@ -12,7 +12,13 @@ import {
 import { encodeContinue, type ListOptions, parseListOptions } from './list-options.js';
 import { respond, streamResponse } from './request.js';
 import { matchesFields, matchesLabels } from './selectors.js';
-import { expired, genericResponse, namespaceNotFound, notFound, timeout } from './status.js';
+import {
+  expired,
+  genericResponse,
+  namespaceNotFound,
+  notFound,
+  tooLargeResourceVersion,
+} from './status.js';
 import { storageKey } from './store.js';
 import { tableOptionsFrom } from './table.js';
 import type { Lease, ListMeta } from './types.js';
@@ -63,9 +69,7 @@ async function snapshot(
       req.request.signal,
     );
     if (!reached) {
-      throw timeout(
-        `Too large resource version: ${options.resourceVersion}, current: ${store.revision}`,
-      );
+      throw tooLargeResourceVersion(options.resourceVersion, store.revision);
     }
   }
   return { revision: store.revision, items: store.list(req.namespace) };

@@ -105,10 +105,13 @@ export function negotiate(accept: string | null): OutputFormat {
   throw notAcceptable();
 }
 
-/** Whether a boolean query parameter is set (`true` or `1`, like upstream's parameter codec). */
+/**
+ * A boolean query parameter as upstream's parameter codec reads it: absent is false; present is
+ * true unless it is `0` or `false` (any case) — so `?watch` and `?watch=yes` are true.
+ */
 export function flag(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
-  return value === 'true' || value === '1';
+  return value !== null && value !== '0' && value.toLowerCase() !== 'false';
 }
 
 /** The `fieldValidation` directive; defaults to Warn, as upstream since 1.27. */

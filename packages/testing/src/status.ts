@@ -138,7 +138,7 @@ export function unsupportedMediaType(accepted: readonly string[]): ApiError {
 
 /** 413 for a body over the limit. */
 export function requestEntityTooLarge(limit: number): ApiError {
-  return fail(413, 'RequestEntityTooLarge', `limit is ${limit}`);
+  return fail(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 }
 
 /** 401 when the bearer token is missing or wrong. */
@@ -197,7 +197,21 @@ export function tooManyRequests(retryAfterSeconds: number): ApiError {
   );
 }
 
-/** 504 Timeout (e.g. a resourceVersion the server has not reached). */
-export function timeout(message: string, retryAfterSeconds = 1): ApiError {
-  return fail(504, 'Timeout', message, { retryAfterSeconds });
+/** 504 Timeout, as `NewTimeoutError` (the message gets a `Timeout: ` prefix). */
+export function timeout(
+  message: string,
+  retryAfterSeconds = 1,
+  causes?: StatusDetails['causes'],
+): ApiError {
+  return fail(504, 'Timeout', `Timeout: ${message}`, {
+    ...(causes === undefined ? {} : { causes }),
+    retryAfterSeconds,
+  });
+}
+
+/** The 504 of a read at a resourceVersion the store has not reached. */
+export function tooLargeResourceVersion(requested: number, current: number): ApiError {
+  return timeout(`Too large resource version: ${requested}, current: ${current}`, 1, [
+    { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' },
+  ]);
 }

@@ -10,7 +10,7 @@ import {
   type WatchControl,
 } from './faults.js';
 import type { RequestStats } from './stats.js';
-import { failureStatus } from './status.js';
+import { tooLargeResourceVersion } from './status.js';
 import type { LeaseStore } from './store.js';
 import type { Clock } from './types.js';
 import { goneStatus, type WatchParams, WatchSession } from './watch.js';
@@ -81,19 +81,7 @@ export class WatchHub implements WatchControl {
     } else if (rv > store.revision) {
       session.after(this.#options.tooLargeWaitMs, () => {
         if (store.revision >= rv) return;
-        session.fail(
-          failureStatus(
-            504,
-            'Timeout',
-            `Timeout: Too large resource version: ${rv}, current: ${store.revision}`,
-            {
-              causes: [
-                { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' },
-              ],
-              retryAfterSeconds: 1,
-            },
-          ),
-        );
+        session.fail(tooLargeResourceVersion(rv, store.revision).status);
       });
     } else {
       const events = store.eventsAfter(rv);

@@ -5,6 +5,7 @@
 import { commitCreate, commitUpdate, uidPrecondition } from './commit.js';
 import type { ApiState, LeaseRequest } from './context.js';
 import { fieldInvalid, invalid } from './field-errors.js';
+import { goJsonError } from './go-json-syntax.js';
 import {
   checkUnknownFields,
   type DecodedLease,
@@ -13,7 +14,7 @@ import {
   unrecognizedBody,
 } from './lease-codec.js';
 import { dryRunOf, fieldValidationOf, objectBodyIsYaml, parseDocument } from './request.js';
-import { badRequest, conflict, namespaceNotFound } from './status.js';
+import { badRequest, conflict, namespaceNotFound, unknownError } from './status.js';
 import { GROUP, type Lease, QUALIFIED_RESOURCE } from './types.js';
 import { dns1123LabelErrors } from './validation.js';
 
@@ -40,7 +41,7 @@ export function decodeObjectBody(
     if (!(error instanceof SyntaxError)) throw error;
     throw unrecognizedBody(
       req.body,
-      `couldn't get version/kind; json parse error: ${error.message}`,
+      `couldn't get version/kind; json parse error: ${goJsonError(req.body)}`,
     );
   }
   const decoded = decodeLease(raw, req.body);
@@ -100,24 +101,28 @@ export function handleReplace(state: ApiState, req: LeaseRequest): Response {
     // Lease's strategy allows create-on-update, whatever version the body carries; but a uid
     // in the body is a storage precondition, and a missing object's uid is "".
     const sentUid = lease.metadata.uid;
-    if (sentUid !== undefined) throw uidPrecondition(name, sentUid, undefined);
+    if (sentUid !== undefined) throw uidPrecondition({ namespace, name }, sentUid, undefined);
     requireNamespace(namespace);
     return commitCreate(state, req, lease, { dryRun, warnings });
   }
+  // Storage checks the uid precondition before the update function compares versions.
+  const sentUid = lease.metadata.uid;
+  if (sentUid !== undefined && sentUid !== existing.metadata.uid) {
+    throw uidPrecondition({ namespace, name }, sentUid, existing.metadata.uid);
+  }
   const sentVersion = lease.metadata.resourceVersion;
   if (sentVersion === undefined) {
-    // Lease's strategy does not allow unconditional updates; upstream prints the uint64 0 as 0x0.
+    // Lease's strategy does not allow unconditional updates.
     throw invalid(
       name,
-      [fieldInvalid('metadata.resourceVersion', 0, 'must be specified for an update', '0x0')],
+      [fieldInvalid('metadata.resourceVersion', 0, 'must be specified for an update')],
       QUALIFIED_RESOURCE,
       GROUP,
     );
   }
   if (!/^\d+$/.test(sentVersion)) {
-    throw badRequest(
-      `metadata.resourceVersion: Invalid value: ${JSON.stringify(sentVersion)}: strconv.ParseUint: parsing ${JSON.stringify(sentVersion)}: invalid syntax`,
-    );
+    // The versioner's parse error reaches the client unconverted: a bare 500.
+    throw unknownError(`strconv.ParseUint: parsing ${JSON.stringify(sentVersion)}: invalid syntax`);
   }
   if (sentVersion !== existing.metadata.resourceVersion) throw conflict(name);
   return commitUpdate(state, req, existing, lease, { dryRun, warnings });

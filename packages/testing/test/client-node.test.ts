@@ -148,7 +148,7 @@ describe('CRUD through client-node', () => {
       httpCode: 422,
       reason: 'Invalid',
       message:
-        'leases.coordination.k8s.io "a" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+        'leases.coordination.k8s.io "a" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update',
     });
   });
 
@@ -207,6 +207,19 @@ describe('CRUD through client-node', () => {
     expect(badName.message).toMatch(
       /^Lease\.coordination\.k8s\.io "Not_A_Name" is invalid: metadata\.name: Invalid value: "Not_A_Name": a lowercase RFC 1123 subdomain/,
     );
+  });
+
+  it('drops the coordinated-election fields without the CoordinatedLeaderElection gate', async () => {
+    const { api } = await start({ coordinatedLeaderElection: false });
+    const created = await api.createNamespacedLease({
+      namespace: NS,
+      body: lease('a', {
+        holderIdentity: 'h',
+        strategy: 'OldestEmulationVersion',
+        preferredHolder: 'p',
+      }),
+    });
+    expect(created.spec).toEqual({ holderIdentity: 'h' });
   });
 
   it('rejects a Date (three fractional digits) where a MicroTime is due, with the decoder message', async () => {
