@@ -145,8 +145,11 @@ function handleOther(request: Request, url: URL): Response {
     });
   }
   if (request.method !== 'GET') throw genericResponse(405);
-  if (discovery !== undefined)
-    return respond(200, discovery.body, { pretty, contentType: discovery.contentType });
+  if (discovery !== undefined) {
+    // Upstream indents /version whatever the query says.
+    const indent = pretty || url.pathname === '/version';
+    return respond(200, discovery.body, { pretty: indent, contentType: discovery.contentType });
+  }
   return respond(200, openapi, { pretty });
 }
 

@@ -122,7 +122,9 @@ export function commitUpdate(
     next.metadata.deletionTimestamp !== undefined &&
     (next.metadata.finalizers ?? []).length === 0
   ) {
-    return renderLease(state, req, state.store.remove(existing, next), 200, options.warnings);
+    // Storage deletes the stored object: its last stored state (finalizers and all) is what
+    // watchers see in the DELETED event.
+    return renderLease(state, req, state.store.remove(existing), 200, options.warnings);
   }
   return renderLease(state, req, state.store.replace(next, existing), 200, options.warnings);
 }

@@ -10,6 +10,10 @@ import { GROUP, RESOURCE, VERSION } from './types.js';
 export const SERVER_VERSION = {
   major: '1',
   minor: '32',
+  emulationMajor: '1',
+  emulationMinor: '32',
+  minCompatibilityMajor: '1',
+  minCompatibilityMinor: '31',
   gitVersion: 'v1.32.0+leasehold',
   gitCommit: '0000000000000000000000000000000000000000',
   gitTreeState: 'clean',
@@ -105,7 +109,7 @@ export function discoveryDocument(
           contentType: AGGREGATED_CONTENT_TYPE,
           body: aggregated([
             {
-              metadata: { creationTimestamp: null },
+              metadata: {},
               versions: [
                 {
                   version: 'v1',
@@ -137,7 +141,7 @@ export function discoveryDocument(
           contentType: AGGREGATED_CONTENT_TYPE,
           body: aggregated([
             {
-              metadata: { name: GROUP, creationTimestamp: null },
+              metadata: { name: GROUP },
               versions: [
                 {
                   version: VERSION,
@@ -162,6 +166,7 @@ export function discoveryDocument(
             kind: 'Namespace',
             verbs: NAMESPACE_VERBS,
             shortNames: ['ns'],
+            storageVersionHash: 'Q3oi5N2YM8M=',
           },
         ],
       });

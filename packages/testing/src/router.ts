@@ -74,7 +74,9 @@ export function verbOf(
   const item = lease.name !== undefined;
   switch (method) {
     case 'GET':
-      return watching ? 'watch' : item ? 'get' : 'list';
+      // Upstream routes `?watch` on an item path as a plain get; only /watch/ paths watch one.
+      if (item) return lease.watchPath ? 'watch' : 'get';
+      return watching ? 'watch' : 'list';
     case 'POST':
       if (item || lease.namespace === undefined) throw notAllowed();
       return 'create';

@@ -115,12 +115,9 @@ export class LeaseStore {
     return this.#commit('MODIFIED', lease, previous);
   }
 
-  /**
-   * Removes an object; returns its last state (`finalState`, by default the stored one)
-   * stamped with the deletion's version.
-   */
-  remove(previous: Lease, finalState: Lease = previous): Lease {
-    return this.#commit('DELETED', finalState, previous);
+  /** Removes an object; returns its last stored state stamped with the deletion's version. */
+  remove(previous: Lease): Lease {
+    return this.#commit('DELETED', previous, previous);
   }
 
   /** Events after `revision`, or `undefined` if some of them were compacted away. */

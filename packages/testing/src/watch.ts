@@ -59,7 +59,6 @@ export function bookmarkObject(
     apiVersion: API_VERSION,
     metadata: {
       resourceVersion: String(resourceVersion),
-      creationTimestamp: null,
       ...(annotations === undefined ? {} : { annotations }),
     },
     spec: {},
@@ -163,7 +162,11 @@ export class WatchSession {
     }
     const options = { ...table, noHeaders: table.noHeaders || this.#tableHeadersSent };
     this.#tableHeadersSent = true;
-    this.send(encodeEvent(type, leaseTable([lease], options, this.#clock.now())));
+    const meta =
+      lease.metadata.resourceVersion === undefined
+        ? {}
+        : { resourceVersion: lease.metadata.resourceVersion };
+    this.send(encodeEvent(type, leaseTable([lease], options, this.#clock.now(), meta)));
   }
 
   /** Sends a BOOKMARK at the current synced version, unless events are being held back. */
