@@ -22,18 +22,9 @@ function goValue(value: unknown): string {
   return String(value);
 }
 
-/** `field.Invalid`; pass `rawValue` when Go prints the value in a form of its own (`0x0`). */
-export function fieldInvalid(
-  field: string,
-  value: unknown,
-  detail: string,
-  rawValue?: string,
-): FieldError {
-  return {
-    type: 'FieldValueInvalid',
-    field,
-    body: `Invalid value: ${rawValue ?? goValue(value)}: ${detail}`,
-  };
+/** `field.Invalid`. */
+export function fieldInvalid(field: string, value: unknown, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, body: `Invalid value: ${goValue(value)}: ${detail}` };
 }
 
 /** `field.Required`. */
