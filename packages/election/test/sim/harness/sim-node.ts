@@ -109,6 +109,9 @@ export function createSimNode(args: {
     ...settings.timing,
     releaseOnStop: settings.releaseOnStop,
     drainTimeoutMs: settings.drainTimeoutMs,
+    // No real timer in a simulation: a crashed elector is never stopped, and its keep-alive
+    // interval would hold the whole simulated world in memory.
+    keepProcessAlive: false,
   });
 
   const node: SimNode = {
