@@ -14,15 +14,6 @@ import { createKubernetesLeaseStore } from './kube-lease-store.js';
 
 const NAME = 'conformance';
 const NAMESPACE = 'default';
-const SKIPS = {
-  skip: {
-    // Reported to the owner of @leasehold/testing; remove once the server checks the uid.
-    replaceDeleted:
-      'the embedded server re-creates a deleted Lease on a PUT carrying its old uid, where ' +
-      'kube-apiserver answers 409 (UID precondition failed)',
-  },
-};
-
 /** Another client on the same server: its own API client, unconditional writes. */
 function otherClient(kubeConfig: KubeConfig) {
   const api = kubeConfig.makeApiClient(CoordinationV1Api);
@@ -57,25 +48,21 @@ function otherClient(kubeConfig: KubeConfig) {
   };
 }
 
-describeLeaseStoreConformance(
-  'Kubernetes adapter on the embedded API server',
-  async () => {
-    const server = await startLeaseServer();
-    const other = otherClient(server.kubeConfig);
-    return {
-      store: createKubernetesLeaseStore({
-        kubeConfig: server.kubeConfig,
-        name: NAME,
-        namespace: NAMESPACE,
-      }),
-      writeAsOtherClient: (object) => other.write(object),
-      deleteLease: () => other.delete(),
-      forceGone: async () => server.faults.compact(),
-      close: () => server.close(),
-    };
-  },
-  SKIPS,
-);
+describeLeaseStoreConformance('Kubernetes adapter on the embedded API server', async () => {
+  const server = await startLeaseServer();
+  const other = otherClient(server.kubeConfig);
+  return {
+    store: createKubernetesLeaseStore({
+      kubeConfig: server.kubeConfig,
+      name: NAME,
+      namespace: NAMESPACE,
+    }),
+    writeAsOtherClient: (object) => other.write(object),
+    deleteLease: () => other.delete(),
+    forceGone: async () => server.faults.compact(),
+    close: () => server.close(),
+  };
+});
 
 describe('Kubernetes adapter on the embedded API server', () => {
   let close: (() => Promise<void>) | undefined;
