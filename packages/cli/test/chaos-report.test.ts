@@ -152,6 +152,12 @@ describe('buildReport', () => {
     expect(tooSlowAfterHeal.verdict.ok).toBe(false);
   });
 
+  it('a fault over before an action ended the term does not explain the gap that follows', () => {
+    const report = buildReport(input(23.5, [partition(16, 18)]));
+    expect(report.gaps.longestExplained).toBeNull();
+    expect(report.gaps.longestUnexplained).toMatchObject({ startMs: 20_000, ms: 3_500 });
+  });
+
   it('a gap still open when the window closes is reported as open', () => {
     const report = buildReport(input(36));
     expect(report.gaps.longest).toMatchObject({ startMs: 20_000, endMs: 35_000, open: true });

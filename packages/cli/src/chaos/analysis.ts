@@ -9,7 +9,8 @@
  * `intervals.ts`), so a gap starts when the old leader could no longer act, not when it said so.
  *
  * A gap is *explained* when some fault was active in it, or in the `lookback` before it (a
- * fault that made the leader miss its renewals has often ended by the time its term does).
+ * fault that made the leader miss its renewals has often ended by the time its term does; the
+ * report looks back only when no action ended that term).
  * Whatever the labels, each gap also gets `unexplainedNs`: its longest stretch during which no
  * fault was active. That is what is held against `leaseDuration + retryPeriod`: a partition
  * explains the time it lasted, not an election that drags on long after it healed.

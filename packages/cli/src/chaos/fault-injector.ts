@@ -83,8 +83,8 @@ export class FaultInjector {
           ...(scope.match !== undefined && { match: scope.match }),
           ...(status === 429 && { retryAfterSeconds }),
         });
-        // Quiet followers may leave a burst unused for long: give up after a lease duration.
-        durationMs = lease;
+        // Followers send little, so a burst may go unused: give up after two retry periods.
+        durationMs = 2 * retry;
         tailMs = status === 429 ? retryAfterSeconds * 1_000 : 0;
         detail =
           `next ${count} ${scope.name} answered ${status}` +

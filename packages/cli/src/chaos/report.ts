@@ -72,7 +72,10 @@ export interface GapEntry {
   readonly open: boolean;
   /** Its longest stretch with no fault active: what is held against the limit. */
   readonly unexplainedMs: number;
-  /** Faults active during it or in the lease duration before it; empty: unexplained. */
+  /**
+   * Faults active during it, or in the lease duration before it when no action ended the term
+   * before it (they may have made the leader lose it); empty: unexplained.
+   */
   readonly explainedBy: readonly FaultEntry[];
   /** The term whose end opened it, and what ended that term. */
   readonly after: {
@@ -97,6 +100,16 @@ export interface KindStats {
     readonly p95: number | null;
     readonly max: number | null;
   };
+}
+
+/** One leadership interval as the report shows it. */
+export interface IntervalEntry {
+  readonly identity: string;
+  readonly fencingToken: number | null;
+  readonly startMs: number;
+  /** `null`: still open (the process never stopped leading, which a clean run never leaves). */
+  readonly endMs: number | null;
+  readonly endedBy: string | null;
 }
 
 /** One failover as the report shows it. */
@@ -170,6 +183,8 @@ export interface ChaosReport {
   readonly timeline: {
     readonly actions: readonly (Omit<ActionRecord, 'at'> & { readonly atMs: number })[];
     readonly faults: readonly FaultEntry[];
+    /** Every leadership interval, as checked. */
+    readonly intervals: readonly IntervalEntry[];
     readonly gaps: readonly GapEntry[];
     readonly failovers: readonly FailoverEntry[];
   };
@@ -230,9 +245,12 @@ export function buildReport(input: ReportInput): ChaosReport {
   const gaps: ClassifiedGap[] =
     first === undefined
       ? []
-      : leaderlessGaps(intervals, first.start, input.observedUntil).map((g) =>
-          classifyGap(g, input.faults, attribution.lookbackNs),
-        );
+      : leaderlessGaps(intervals, first.start, input.observedUntil).map((g) => {
+          // Faults before the gap can explain it only if they, not an action, ended the term.
+          const cause = g.after === null ? null : causeOf.get(g.after);
+          const byAction = cause === 'graceful' || cause === 'kill' || cause === 'pause';
+          return classifyGap(g, input.faults, byAction ? 0n : attribution.lookbackNs);
+        });
   const gapEntry = (g: ClassifiedGap): GapEntry => ({
     startMs: rel(g.start),
     endMs: rel(g.end),
@@ -323,6 +341,13 @@ export function buildReport(input: ReportInput): ChaosReport {
     timeline: {
       actions: input.actions.map(({ at, ...rest }) => ({ atMs: rel(at), ...rest })),
       faults: input.faults.map(faultEntry),
+      intervals: intervals.map((i) => ({
+        identity: i.identity,
+        fencingToken: i.fencingToken,
+        startMs: rel(i.start),
+        endMs: i.end === null ? null : rel(i.end),
+        endedBy: i.endedBy,
+      })),
       gaps: entries,
       failovers: samples.map((s) => ({
         kind: s.kind,

@@ -6,43 +6,59 @@
  *
  * @remarks
  * One rule keeps the leaderless time meaningful: the runner never leaves the election without
- * a healthy candidate. A leader is acted on only while at least one healthy follower remains,
- * a follower only while at least two do. Without it, a gap could be made by the runner itself
- * (nobody left to take over) rather than by the elector.
+ * a healthy candidate (running, not paused, and it has read the Lease). A leader is acted on
+ * only while at least one healthy follower remains, a follower only while at least two do.
+ * Without it, a gap could be made by the runner itself (nobody left to take over) rather than
+ * by the elector.
  *
  * @module
  */
 import type { ElectionTiming } from '@leasehold/election';
 import type { Candidate, Fleet } from '../demo/fleet.js';
 import { formatMs } from '../duration.js';
+import { monotonicNow } from '../events.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { Prng } from './prng.js';
 import { type ActionKind, type ActionRecord, ns } from './timeline.js';
 
-/** Relative weights of the actions; a fault's kind is then drawn uniformly. */
+/** Relative weights of the choices; a fault's kind is then drawn uniformly. */
 export const ACTION_WEIGHTS = {
   'kill-leader': 3,
   'pause-leader': 3,
   'stop-leader': 3,
   'kill-follower': 1,
   'pause-follower': 1,
-  fault: 5,
-} as const satisfies Partial<Record<ActionKind | 'fault', number>>;
+  fault: 4,
+  /** Only while a fault is active. */
+  wait: 8,
+} as const satisfies Partial<Record<ActionKind | 'fault' | 'wait', number>>;
 
 type Choice = keyof typeof ACTION_WEIGHTS;
+type ProcessAction = Exclude<Choice, 'fault' | 'wait'>;
 
 /** What the scheduler needs. */
 export interface SchedulerOptions {
-  readonly fleet: Fleet;
+  readonly fleet: Pick<Fleet, 'all' | 'spawn' | 'signal'>;
   readonly prng: Prng;
   readonly timing: ElectionTiming;
   readonly injector: FaultInjector;
   readonly log: (message: string) => void;
+  /** The monotonic clock, ns. @defaultValue `process.hrtime.bigint` */
+  readonly now?: () => bigint;
 }
 
 interface Task {
   readonly at: bigint;
   readonly run: (now: bigint) => void;
+}
+
+/** Whether the candidate's latest state line names a holder (it has read the Lease). */
+function sawHolder(candidate: Candidate): boolean {
+  for (let i = candidate.events.length - 1; i >= 0; i--) {
+    const event = candidate.events[i]!;
+    if (event.type === 'state') return event.holder !== null;
+  }
+  return false;
 }
 
 /** Decides and performs the actions; records them. */
@@ -55,6 +71,8 @@ export class ChaosScheduler {
   #nextAt: bigint;
   #stopped = false;
   #started = false;
+  /** Whether the election in progress gets disturbed; `null` while a leader is in office. */
+  #disturbElection: boolean | null = null;
 
   constructor(options: SchedulerOptions, now: bigint) {
     this.#options = options;
@@ -68,16 +86,16 @@ export class ChaosScheduler {
     );
   }
 
-  /** Running candidates that have reported in and are not leading: able to take over. */
+  /** Running candidates that have seen the Lease and are not leading: able to take over. */
   healthyFollowers(now: bigint): Candidate[] {
     const leader = this.currentLeader(now);
     return this.#options.fleet.all.filter(
       (c) =>
         c !== leader &&
         c.state === 'running' &&
-        c.events.length > 0 &&
         c.role !== 'leader' &&
-        c.role !== 'stopped',
+        c.role !== 'stopped' &&
+        sawHolder(c),
     );
   }
 
@@ -137,6 +155,14 @@ export class ChaosScheduler {
   #act(now: bigint): boolean {
     const { prng, injector } = this.#options;
     const leader = this.currentLeader(now);
+    if (leader === undefined) {
+      // An election is in progress. Most are left alone, so that failovers are timed without
+      // a fault in the middle; a quarter of them get a fault or a follower action as well.
+      this.#disturbElection ??= prng.chance(0.25);
+      if (!this.#disturbElection) return false;
+    } else {
+      this.#disturbElection = null;
+    }
     const followers = this.healthyFollowers(now);
     const leaderOk = leader !== undefined && followers.length >= 1;
     const followerOk = followers.length >= 2;
@@ -148,10 +174,14 @@ export class ChaosScheduler {
       'kill-follower': followerOk ? ACTION_WEIGHTS['kill-follower'] : 0,
       'pause-follower': followerOk ? ACTION_WEIGHTS['pause-follower'] : 0,
       fault: faults.length > 0 ? ACTION_WEIGHTS.fault : 0,
+      // While a fault is active, mostly let it play out alone.
+      wait: injector.active.length > 0 ? ACTION_WEIGHTS.wait : 0,
     });
     switch (choice) {
       case undefined:
         return false;
+      case 'wait':
+        return true;
       case 'fault':
         injector.inject(prng.pick(faults), now);
         return true;
@@ -167,7 +197,7 @@ export class ChaosScheduler {
     }
   }
 
-  #signal(kind: Exclude<Choice, 'fault'>, victim: Candidate): void {
+  #signal(kind: ProcessAction, victim: Candidate): void {
     const { fleet, prng, timing, log } = this.#options;
     const { leaseDurationMs: lease, renewDeadlineMs: renewDeadline } = timing;
     const role = kind.endsWith('leader') ? 'leader' : 'follower';
@@ -208,6 +238,7 @@ export class ChaosScheduler {
   }
 
   #later(delayNs: bigint, run: (now: bigint) => void): void {
-    this.#tasks.push({ at: process.hrtime.bigint() + delayNs, run });
+    const now = this.#options.now ?? monotonicNow;
+    this.#tasks.push({ at: now() + delayNs, run });
   }
 }
