@@ -13,35 +13,6 @@ export interface KnownDifference {
 }
 
 export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
-  'patch: failures (stale version in a merge patch, failed JSON-patch test, bad content type, missing Lease)':
-    {
-      paths: ['badType.message', 'badType.details'],
-      kind: 'embedded-server',
-      reason:
-        'an unsupported patch Content-Type: kube-apiserver answers 415 with message "415: ' +
-        'Unsupported Media Type" and empty details; the embedded server lists the accepted types',
-    },
-  'list: field selector by name, label selectors, unsupported field, limit and continue': {
-    paths: ['badLabel.message'],
-    kind: 'embedded-server',
-    reason:
-      "labelSelector '===': the Go lexer reads '==' as one token (found '=='); the embedded " +
-      "server's reads '='",
-  },
-  'validation: invalid names → 422': {
-    paths: ['none.details.name'],
-    kind: 'embedded-server',
-    reason:
-      'a create without a name: kube-apiserver omits details.name; the embedded server sends ""',
-  },
-  'validation: wrong JSON types and malformed bodies → 400': {
-    paths: ['garbage.message', 'wrongKind.message'],
-    kind: 'embedded-server',
-    reason:
-      'message texts: Go\'s "unexpected end of JSON input" vs JavaScript\'s "Unexpected …"; ' +
-      'the scheme named for an unknown kind is "pkg/runtime/scheme.go:110" on kube-apiserver, ' +
-      '"pkg/api/legacyscheme/scheme.go:30" on the embedded server',
-  },
   'watch: from "0" with allowWatchBookmarks (a legacy watch, defaulted to a watch list?)': {
     paths: ['events'],
     kind: 'embedded-server',
@@ -51,23 +22,12 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
       'annotated k8s.io/initial-events-end when bookmarks are allowed (and a bookmark shortly ' +
       'before timeoutSeconds); the embedded server sends neither',
   },
-  'watch: sendInitialEvents ends the initial state with an annotated BOOKMARK': {
-    paths: ['end', 'events', 'withoutBookmarks'],
-    kind: 'embedded-server',
-    reason:
-      'a watch list without resourceVersion (sendInitialEvents=true&resourceVersionMatch=' +
-      "NotOlderThan, what client-go's reflector sends with WatchListClient): kube-apiserver " +
-      '1.34 serves it, with or without allowWatchBookmarks; the embedded server refuses it ' +
-      '(422: "resourceVersionMatch is forbidden unless resourceVersion is provided", the rule ' +
-      'for lists, and "sendInitialEvents requires setting allowWatchBookmarks", a rule 1.34 ' +
-      'no longer has)',
-  },
   'watch: allowWatchBookmarks on a quiet watch with timeoutSeconds=5': {
     paths: ['events'],
     kind: 'embedded-server',
     reason:
       "kube-apiserver's watch cache sends a BOOKMARK about 2 s before a watch's timeout (and " +
-      'then about every minute); the embedded server only every bookmarkIntervalMs (60 s)',
+      'then about every minute); the embedded server only on its bookmarkIntervalMs tick (60 s)',
   },
   'watch: a compacted version is 410 Expired, in band': {
     paths: ['events.0.status.message'],
@@ -77,15 +37,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
       '(watch cache off, the only way to compact a real server\'s history in a test): "The ' +
       'resourceVersion for the provided watch is too old."; the watch cache (the default): ' +
       '"too old resource version: N (M)", which the embedded server mimics',
-  },
-  'coordinated fields on a default cluster (CoordinatedLeaderElection off)': {
-    paths: ['created.lease.spec', 'updated.lease.spec', 'preferredHolderWithoutStrategy'],
-    kind: 'setup',
-    reason:
-      'without the CoordinatedLeaderElection feature gate (off by default in 1.34), ' +
-      'kube-apiserver silently drops spec.strategy and spec.preferredHolder on create, and on ' +
-      'update unless the stored Lease already had them (so preferredHolder without strategy ' +
-      'is a 201, not a 422); the embedded server always behaves as if the gate were on',
   },
 };
 

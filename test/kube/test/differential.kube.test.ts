@@ -6,9 +6,11 @@
  * on either side shows up as a failure to update the list.
  *
  * The real side is the run's shared apiserver (watch cache on, coordinated leader election
- * on, see global-setup.ts), except for cases that need compaction: a watch cache serves old
- * versions from memory, so those run on a second apiserver with `--watch-cache=false`, whose
- * etcd is compacted through its gateway.
+ * on, see global-setup.ts), except for cases marked `on: 'second'`: a watch cache serves old
+ * versions from memory, so a compacted watch runs on a second apiserver with
+ * `--watch-cache=false`, whose etcd is compacted through its gateway; that one also has the
+ * default feature gates, for what a default cluster does with coordinated-election fields
+ * (compared with an embedded server started with `coordinatedLeaderElection: false`).
  */
 import { writeFileSync } from 'node:fs';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -28,6 +30,7 @@ import { KNOWN_DIFFERENCES, masked, valueAt } from './differential.known.js';
 let kube: KubeApiserverHandle;
 let uncached: KubeApiserver | undefined;
 let embedded: LeaseServer;
+let embeddedDefaultGates: LeaseServer | undefined;
 let embeddedNamespaces = 0;
 const results: Record<string, { kube: unknown; embedded: unknown }> = {};
 
@@ -37,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await embedded?.close();
+  await embeddedDefaultGates?.close();
   await uncached?.stop();
   if (process.env.LEASEHOLD_DIFF_OUT) {
     writeFileSync(process.env.LEASEHOLD_DIFF_OUT, `${JSON.stringify(results, null, 2)}\n`);
@@ -59,17 +63,17 @@ function kubeTarget(server: KubeApiserverHandle, compact?: () => Promise<void>):
   };
 }
 
-function embeddedTarget(): DiffTarget {
+function embeddedTarget(server: LeaseServer): DiffTarget {
   return {
     label: 'embedded',
-    kubeConfig: embedded.kubeConfig,
+    kubeConfig: server.kubeConfig,
     request: (method, path, body, options) =>
-      rawRequest({ url: embedded.url }, method, path, body, 10_000, options),
+      rawRequest({ url: server.url }, method, path, body, 10_000, options),
     async namespace() {
       return `diff-${++embeddedNamespaces}`;
     },
     async compact() {
-      embedded.faults.compact();
+      server.faults.compact();
     },
   };
 }
@@ -86,7 +90,11 @@ describe('differential: real kube-apiserver vs embedded server', () => {
   for (const c of differentialCases) {
     it(c.name, async () => {
       const real = c.on === 'second' ? await secondKubeTarget() : kubeTarget(kube);
-      const [onKube, onEmbedded] = await Promise.all([c.run(real), c.run(embeddedTarget())]);
+      if (c.on === 'second') {
+        embeddedDefaultGates ??= await startLeaseServer({ coordinatedLeaderElection: false });
+      }
+      const fake = embeddedTarget(c.on === 'second' ? embeddedDefaultGates! : embedded);
+      const [onKube, onEmbedded] = await Promise.all([c.run(real), c.run(fake)]);
       results[c.name] = { kube: onKube, embedded: onEmbedded };
       const known = KNOWN_DIFFERENCES[c.name];
       let kubeSide = onKube;
