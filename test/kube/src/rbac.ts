@@ -45,12 +45,3 @@ export function watchOnlyRules(leaseName: string): V1PolicyRule[] {
     verbs: r.verbs.filter((v) => v !== 'list'),
   }));
 }
-
-/**
- * The Lease names the shared elector cases use (`lease-1`, `lease-2`, … in the order their
- * cases call `prepare()`), as a generator: each call returns the next one.
- */
-export function caseLeaseNames(prefix = 'lease-'): () => string {
-  let n = 0;
-  return () => `${prefix}${++n}`;
-}

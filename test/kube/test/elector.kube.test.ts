@@ -8,22 +8,15 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { beforeAll, inject } from 'vitest';
 import { describeElectorCases } from '../../../packages/election/test/e2e/elector-cases.js';
 import { connectKubeApiserver, type KubeApiserverHandle } from '../src/apiserver.js';
-import { caseLeaseNames } from '../src/rbac.js';
 
 let kube: KubeApiserverHandle;
 beforeAll(() => {
   kube = connectKubeApiserver(inject('kube'));
 });
 
-// The cases name their Lease `lease-${n}` with a counter per describe, incremented right after
-// prepare() returns; prepare() is called once per case that has candidates, in order. The
-// Role's resourceNames must name the Lease, so the backend follows the same counter. (A
-// mismatch would show up at once: every request of the case would be a 403.)
-const nextLeaseName = caseLeaseNames();
-
 describeElectorCases('real kube-apiserver, minimal Role', () => ({
-  async prepare() {
-    const leaseName = nextLeaseName();
+  async prepare({ leaseName }) {
+    // The Role's resourceNames must name the Lease the case uses.
     const namespace = await kube.namespace({ prefix: 'e2e', leaseName });
     return {
       namespace,

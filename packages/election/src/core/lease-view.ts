@@ -10,7 +10,7 @@
  * @module
  */
 import type { ElectionConfig } from './config.js';
-import { type StoredLease, sameRecord } from './lease-record.js';
+import { type LeaseRecord, type StoredLease, sameRecord } from './lease-record.js';
 
 /** What a candidate knows about the Lease. */
 export interface LeaseView {
@@ -20,9 +20,20 @@ export interface LeaseView {
   readonly observedAt: number;
   /** True once a list has answered; before that nothing is known. */
   readonly synced: boolean;
+  /**
+   * The record of a Lease we saw deleted, until it reappears. Deleting a Lease does not stop
+   * its holder, which may not have seen the deletion yet: an absent Lease that last named a
+   * holder is waited out like an unrenewed one, and recreating it continues its fencing count.
+   */
+  readonly tombstone: LeaseRecord | null;
 }
 
-export const UNSYNCED_VIEW: LeaseView = { lease: null, observedAt: 0, synced: false };
+export const UNSYNCED_VIEW: LeaseView = {
+  lease: null,
+  observedAt: 0,
+  synced: false,
+  tombstone: null,
+};
 
 /**
  * Compares two resourceVersions when both are decimal integers (as every etcd-backed server
@@ -49,7 +60,15 @@ export function observe(view: LeaseView, lease: StoredLease | null, now: number)
     !view.synced ||
     (lease === null) !== (previous === null) ||
     (lease !== null && previous !== null && !sameRecord(lease.record, previous.record));
-  return { lease, observedAt: changed ? now : view.observedAt, synced: true };
+  const tombstone =
+    lease !== null
+      ? null
+      : previous !== null
+        ? previous.record
+        : view.synced
+          ? view.tombstone
+          : null;
+  return { lease, observedAt: changed ? now : view.observedAt, synced: true, tombstone };
 }
 
 /** The holder's duration in ms, falling back to ours when the record has none usable. */
@@ -68,7 +87,12 @@ export function holderDurationMs(lease: StoredLease, config: ElectionConfig): nu
  */
 export function expiresAt(view: LeaseView, config: ElectionConfig): number | null {
   const lease = view.lease;
-  if (lease === null) return null;
+  if (lease === null) {
+    const gone = view.tombstone;
+    if (gone === null || gone.holderIdentity === '') return null;
+    const seconds = gone.leaseDurationSeconds;
+    return view.observedAt + (seconds === null ? config.leaseDurationMs : seconds * 1000);
+  }
   if (lease.record.holderIdentity === '') {
     // Released under coordinated election naming someone else: give the preferred candidate
     // the released record's duration (1 s, from client-go and from us) to take it first.
@@ -84,6 +108,24 @@ export function isAcquirable(view: LeaseView, config: ElectionConfig, now: numbe
   if (!view.synced) return false;
   const expiry = expiresAt(view, config);
   return expiry === null || now >= expiry;
+}
+
+/**
+ * True when, between `before` and `after`, coordinated leader election (a `strategy` is set)
+ * handed the Lease to us: the API server's coordinator writes the chosen candidate into
+ * `holderIdentity` itself. Only a change this process saw happen counts. A record that
+ * already named us when we started may belong to a previous incarnation that is still
+ * running, and is waited out like any other holder (see {@link expiresAt}).
+ */
+export function assignedToUs(before: LeaseView, after: LeaseView, identity: string): boolean {
+  const lease = after.lease;
+  return (
+    before.synced &&
+    (before.lease?.record.holderIdentity ?? '') !== identity &&
+    lease !== null &&
+    lease.record.holderIdentity === identity &&
+    lease.record.strategy !== null
+  );
 }
 
 /** Observed holder, `null` when none. */

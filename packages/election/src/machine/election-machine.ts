@@ -27,6 +27,7 @@ import {
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import {
+  assignedToUs,
   expiresAt,
   isAcquirable,
   type LeaseView,
@@ -101,6 +102,8 @@ export interface ElectionContext {
   /** After a failed acquisition: do not try again before this. */
   readonly retryAt: number | null;
   readonly acquireFailures: number;
+  /** While not leading, we saw the coordinator write our identity as holder: take it now. */
+  readonly assigned: boolean;
   /** The most recent error worth showing; cleared by the next success. */
   readonly error: LeaseholdError | null;
 }
@@ -188,7 +191,9 @@ export const leaderElectionMachine = setup({
     acquire: fromPromise<
       AcquireResult,
       { context: ElectionContext; decidedOn: StoredLease | null }
-    >(({ input, signal }) => acquireLease({ ...input.context, signal }, input.decidedOn)),
+    >(({ input, signal }) =>
+      acquireLease({ ...input.context, signal }, input.decidedOn, input.context.view.tombstone),
+    ),
     renew: fromPromise<RenewResult, { context: ElectionContext; cached: StoredLease }>(
       ({ input, signal }) => renewLease({ ...input.context, signal }, input.cached),
     ),
@@ -217,7 +222,7 @@ export const leaderElectionMachine = setup({
         !context.stopRequested &&
         (context.retryAt === null || now >= context.retryAt) &&
         (context.yieldUntil === null || now >= context.yieldUntil) &&
-        isAcquirable(context.view, context.config, now)
+        (context.assigned || isAcquirable(context.view, context.config, now))
       );
     },
     stopRequested: ({ context }) => context.stopRequested,
@@ -260,11 +265,13 @@ export const leaderElectionMachine = setup({
     renewInterval: ({ context }) => context.config.retryPeriodMs,
     /**
      * Bounds on one effect, so a call that never answers cannot wedge the elector. A renewal
-     * attempt gets one retry period (then it is retried, inside the deadline); acquisition and
+     * attempt gets half the time left before the deadline (at least a retry period): a slow
+     * server can still answer, and a lost answer still leaves time to retry. Acquisition and
      * release get the renew deadline: an acquisition answered later than that would have
      * started a term already over.
      */
-    attemptTimeout: ({ context }) => context.config.retryPeriodMs,
+    attemptTimeout: ({ context }) =>
+      Math.max(context.config.retryPeriodMs, ((context.deadline ?? 0) - context.clock.now()) / 2),
     writeTimeout: ({ context }) => context.config.renewDeadlineMs,
     termDeadline: ({ context }) => Math.max(0, (context.deadline ?? 0) - context.clock.now()),
     /**
@@ -289,8 +296,15 @@ export const leaderElectionMachine = setup({
       }
       const view = observe(context.view, lease, context.clock.now());
       const holder = view.lease?.record.holderIdentity ?? '';
+      const assigned =
+        context.term === null &&
+        holder === context.config.identity &&
+        (context.assigned || assignedToUs(context.view, view, context.config.identity));
       const someoneElseLeads = holder !== '' && holder !== context.config.identity;
-      return { view, yieldUntil: someoneElseLeads ? null : context.yieldUntil };
+      if (!someoneElseLeads || view.observedAt !== context.clock.now()) return { view, assigned };
+      // A new record from another holder: that election is over, and so is our back-off from
+      // failures in it (else errors from separate elections would compound into a long wait).
+      return { view, assigned, yieldUntil: null, acquireFailures: 0, retryAt: null };
     }),
     recordWatchFailure: assign(({ event }) =>
       event.type === 'watch.failed' ? { error: event.error } : {},
@@ -337,6 +351,7 @@ export const leaderElectionMachine = setup({
         },
         deadline: result.sentAt + context.config.renewDeadlineMs,
         termEnd: null,
+        assigned: false,
         retryAt: null,
         acquireFailures: 0,
         yieldUntil: null,
@@ -382,6 +397,7 @@ export const leaderElectionMachine = setup({
     yieldUntil: null,
     retryAt: null,
     acquireFailures: 0,
+    assigned: false,
     error: null,
   }),
   invoke: { id: 'watch', src: 'watchLease', input: ({ context }) => ({ context }) },
@@ -426,9 +442,12 @@ export const leaderElectionMachine = setup({
             actions: ['startTerm', endTerm('deadline')],
           },
           {
+            // Lost the race: re-decide on the fresh read, with no back-off (nothing failed).
             target: 'follower',
             actions: assign(({ context, event }) => ({
               view: observe(context.view, event.output.lease, context.clock.now()),
+              acquireFailures: 0,
+              retryAt: null,
             })),
           },
         ],
@@ -572,10 +591,13 @@ export const leaderElectionMachine = setup({
             },
             onError: {
               target: 'done',
-              actions: ({ context, event }) =>
+              actions: assign(({ context, event }) => {
+                const error = toLeaseholdError(event.error);
                 context.logger.warn('release failed; the lease will expire instead', {
-                  error: toLeaseholdError(event.error).message,
-                }),
+                  error: error.message,
+                });
+                return { error };
+              }),
             },
           },
         },

@@ -11,6 +11,7 @@ import type { ElectionConfig } from '../core/config.js';
 import { isStoreError } from '../core/errors.js';
 import {
   acquisitionFields,
+  type LeaseRecord,
   newLeaseObject,
   releaseFields,
   renewalFields,
@@ -44,11 +45,13 @@ const leaseSeconds = (config: ElectionConfig) => config.leaseDurationMs / 1000;
 export async function acquireLease(
   context: WriteContext,
   decidedOn: StoredLease | null,
+  deletedRecord: LeaseRecord | null = null,
 ): Promise<AcquireResult> {
   const { store, clock, config, signal } = context;
   const sentAt = clock.now();
   const fields = acquisitionFields(
-    decidedOn?.record ?? null,
+    // Recreating a Lease we saw deleted continues its fencing count rather than restarting at 0.
+    decidedOn?.record ?? deletedRecord,
     config.identity,
     leaseSeconds(config),
     clock.wallNow(),

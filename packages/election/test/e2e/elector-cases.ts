@@ -29,8 +29,13 @@ export interface BackendFaults {
 
 /** What a backend provides to the cases. */
 export interface ElectorBackend {
-  /** A fresh namespace, a kubeconfig for candidates in it, and one for an admin. */
-  prepare(): Promise<{ namespace: string; kubeConfig: KubeConfig; adminKubeConfig: KubeConfig }>;
+  /**
+   * A fresh namespace, a kubeconfig for candidates on the Lease `leaseName` in it (a real
+   * cluster binds a Role naming it), and one for an admin.
+   */
+  prepare(options: {
+    leaseName: string;
+  }): Promise<{ namespace: string; kubeConfig: KubeConfig; adminKubeConfig: KubeConfig }>;
   /** A namespace and kubeconfig where the candidates' requests are refused with 403. */
   forbidden(): Promise<{ namespace: string; kubeConfig: KubeConfig }>;
   readonly faults?: BackendFaults;
@@ -104,8 +109,10 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
     });
 
     async function candidates(count: number, options: Partial<LeaderElectorOptions> = {}) {
-      const { namespace, kubeConfig, adminKubeConfig } = await backend().prepare();
       const name = `lease-${++leaseCounter}`;
+      const { namespace, kubeConfig, adminKubeConfig } = await backend().prepare({
+        leaseName: name,
+      });
       const made = Array.from({ length: count }, (_, i) => {
         const elector = createLeaderElector({
           name,

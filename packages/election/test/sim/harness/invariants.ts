@@ -149,6 +149,8 @@ const OWNED_FIELDS = [
 export function createWriteLogChecker(): WriteLogChecker {
   let checked = 0;
   let previous: { version: string; record: LeaseRecord } | null = null;
+  /** Highest fencing token any record has carried: a recreated Lease must go past it. */
+  let highestToken = -1;
   return {
     check(writes, isElector) {
       const found: Violation[] = [];
@@ -156,6 +158,9 @@ export function createWriteLogChecker(): WriteLogChecker {
         const write = writes[checked] as AttributedWrite;
         const { record, attribution } = write;
         const before = previous;
+        const highestBefore = highestToken;
+        if (record.lease)
+          highestToken = Math.max(highestToken, record.lease.record.leaseTransitions);
         previous = record.lease
           ? { version: record.resourceVersion, record: record.lease.record }
           : null;
@@ -212,10 +217,14 @@ export function createWriteLogChecker(): WriteLogChecker {
           after.leaseTransitions === was.leaseTransitions
         ) {
           // A renewal of the holder's own term: nothing else to check.
-        } else if (after.leaseTransitions !== (was === null ? 0 : was.leaseTransitions + 1)) {
+        } else if (
+          was === null
+            ? after.leaseTransitions !== highestBefore + 1 // a (re)created Lease continues the count
+            : after.leaseTransitions !== was.leaseTransitions + 1
+        ) {
           fail(
             `${client} acquired with fencing token ${after.leaseTransitions} after ` +
-              `${was === null ? 'no Lease' : was.leaseTransitions}`,
+              `${was === null ? `no Lease (highest token so far ${highestBefore})` : was.leaseTransitions}`,
           );
         }
       }
