@@ -43,9 +43,9 @@ export function defineChaosProperty(label: string, runs: number): void {
     console.log(formatFaultSummary(`${label} faults`, runs, counters));
   });
   test.prop(
-    // Every call has a timeout, as with the Kubernetes adapter: without one a lost answer
-    // wedges the elector (a known issue, see regressions.test.ts).
-    [scheduleArbitrary({ requestTimeouts: [0.25, 0.5, 1] })],
+    // Store calls with and without timeouts of their own: the elector bounds every effect
+    // itself (it did not always: see regressions.test.ts).
+    [scheduleArbitrary({ requestTimeouts: [0.25, 0.5, 1, null] })],
     { numRuns: runs, ...replayParameters() },
   )(
     'S1–S3 hold at every event, and the world recovers (L0, L3)',
@@ -60,7 +60,8 @@ export function defineChaosProperty(label: string, runs: number): void {
 /** Healthy worlds: every call answers within its timeout; faults come only from the property. */
 const healthy = (linkFilter?: ScenarioSpace['linkFilter']) =>
   scenarioArbitrary({
-    requestTimeouts: [0.25, 0.5],
+    // The Kubernetes adapter's default (10 s) is a whole renew deadline with client-go timing.
+    requestTimeouts: [0.25, 0.5, 1, null],
     links: ['instant', 'lan', 'wan', 'laggingWatch'],
     candidates: [2, 5],
     ...(linkFilter ? { linkFilter } : {}),
@@ -70,8 +71,16 @@ const healthy = (linkFilter?: ScenarioSpace['linkFilter']) =>
  * For L1, followers must see a release before the releasing leader stops yielding (one lease
  * duration): with a watch lagging longer than that, the old leader legitimately retakes it.
  */
-const seesReleasesInTime: ScenarioSpace['linkFilter'] = (link, timing) =>
-  worstRoundTripMs(LINK_PROFILES[link]) < timing.leaseDurationMs;
+const seesReleasesInTime: ScenarioSpace['linkFilter'] = (link, timing) => {
+  const { requestMs, responseMs } = LINK_PROFILES[link];
+  return (
+    worstRoundTripMs(LINK_PROFILES[link]) < timing.leaseDurationMs &&
+    // KNOWN ISSUE (known-issues.test.ts): a renewal attempt is abandoned before a round trip
+    // longer than a retry period can answer, so such a leader loses its term with no fault
+    // at all. Drop this line once that is fixed.
+    requestMs[1] + responseMs[1] < timing.retryPeriodMs
+  );
+};
 
 /**
  * For L2, a renewal round may take three round trips (a 409 on the fast path, a read, a

@@ -66,7 +66,8 @@ export const rhoLimit = (timing: ElectionTiming) => timing.leaseDurationMs / tim
 export function recoveryBoundMs(scenario: Scenario): number {
   const { timing } = scenario;
   const backoff = Math.max(30_000, timing.retryPeriodMs);
-  const requests = 4 * (scenario.requestTimeoutMs ?? 0);
+  // Without a store timeout, the elector's own bounds apply (the renew deadline per effect).
+  const requests = 4 * (scenario.requestTimeoutMs ?? timing.renewDeadlineMs);
   const local = backoff + timing.leaseDurationMs + timing.renewDeadlineMs + scenario.drainTimeoutMs;
   return Math.ceil(local + requests) + 20 * worstRoundTripMs(LINK_PROFILES[scenario.link]) + 10_000;
 }
@@ -77,6 +78,8 @@ export function recoveryBoundMs(scenario: Scenario): number {
  * call already in flight answers or times out.
  */
 export function stopBoundMs(scenario: Scenario): number {
-  const perCall = (scenario.requestTimeoutMs ?? 0) + worstRoundTripMs(LINK_PROFILES[scenario.link]);
+  const perCall =
+    (scenario.requestTimeoutMs ?? scenario.timing.renewDeadlineMs) +
+    worstRoundTripMs(LINK_PROFILES[scenario.link]);
   return scenario.drainTimeoutMs + 12 * perCall + 5_000;
 }

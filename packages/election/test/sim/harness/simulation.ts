@@ -25,6 +25,7 @@ import { createSimNode, type ElectorFactory, type SimNode } from './sim-node.js'
 import { createSimServer, type SimServer } from './sim-server.js';
 import { describeStep, type Step, type Target } from './steps.js';
 import { describeRun } from './trace.js';
+import type { CallMethod } from './transport.js';
 import { createWorld, type World } from './world.js';
 
 export interface SimulationOptions {
@@ -170,6 +171,31 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
     spawn(slot, `c${slot}`, rateAt(scenario, scenario.rates[slot] ?? 0));
   }
 
+  /** Methods of faults queued in the store's own fault queue, unused ones included. */
+  const storeFaults: CallMethod[] = [];
+
+  /**
+   * Uses up whatever is left in the store's fault queue with calls that change nothing (a read;
+   * a replace or create that is refused anyway), as time would in a healthy world. A create
+   * fault can only be used up while a Lease exists; the count of those left is returned.
+   */
+  const drainStoreFaults = async (): Promise<number> => {
+    const signal = new AbortController().signal;
+    const ignore = () => {};
+    let createsLeft = 0;
+    for (const method of storeFaults.splice(0)) {
+      const lease = server.store.current();
+      if (method === 'get') await server.store.get(signal).catch(ignore);
+      else if (method === 'list') await server.store.list(signal).catch(ignore);
+      else if (method === 'replace' && lease) {
+        await server.store.replace(lease.object, '1', signal).catch(ignore); // never current
+      } else if (method === 'create' && lease) {
+        await server.store.create(lease.object, signal).catch(ignore); // already exists
+      } else createsLeft++;
+    }
+    return createsLeft;
+  };
+
   const current = (target: Target): SimNode => {
     if (target === 'leader') {
       // A crashed leader's last state still says "leader": look among live processes only.
@@ -273,6 +299,7 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
         server.store.bookmark();
         return;
       case 'storeFail':
+        storeFaults.push(step.method);
         server.store.failNext(step.error, {
           method: step.method,
           afterCommit: step.afterCommit && (step.method === 'create' || step.method === 'replace'),
@@ -343,6 +370,7 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
         slot.transport.setProfile(settings.link);
         slot.transport.clearFaults();
       }
+      const faultsLeft = await drainStoreFaults();
       const live = () => slots.filter(alive);
       // Coordinated election's controller keeps preferredHolder naming a live candidate; a
       // healthy world has one that does, or none. (Naming a candidate that is gone makes the
@@ -358,7 +386,8 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
         await simulation.run(0);
       }
       if (live().length > 0) {
-        const bound = recoveryBoundMs(scenario);
+        // A create fault still queued costs whoever creates the Lease one more backoff.
+        const bound = recoveryBoundMs(scenario) * (1 + faultsLeft);
         const start = world.now();
         while (!live().some((node) => node.elector.isLeader)) {
           if (world.now() - start > bound) {
