@@ -17,17 +17,19 @@ function tap(inner: LeaseStore) {
     new Promise<T>((_resolve, reject) =>
       signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
     );
+  /** Records the call, then hangs while partitioned or passes it on. */
+  const call = <T>(name: string, signal: AbortSignal, run: () => Promise<T>): Promise<T> => {
+    calls.push(name);
+    return partitioned ? hang<T>(signal) : run();
+  };
   const store: LeaseStore = {
     name: inner.name,
     namespace: inner.namespace,
-    get: (signal) => (calls.push('get'), partitioned ? hang(signal) : inner.get(signal)),
-    list: (signal) => (calls.push('list'), partitioned ? hang(signal) : inner.list(signal)),
-    create: (object, signal) => (
-      calls.push('create'), partitioned ? hang(signal) : inner.create(object, signal)
-    ),
-    replace: (object, version, signal) => (
-      calls.push('replace'), partitioned ? hang(signal) : inner.replace(object, version, signal)
-    ),
+    get: (signal) => call('get', signal, () => inner.get(signal)),
+    list: (signal) => call('list', signal, () => inner.list(signal)),
+    create: (object, signal) => call('create', signal, () => inner.create(object, signal)),
+    replace: (object, version, signal) =>
+      call('replace', signal, () => inner.replace(object, version, signal)),
     watch: (options) => {
       calls.push('watch');
       if (partitioned) return hang<void>(options.signal).catch(() => {});
