@@ -92,6 +92,11 @@ export interface ElectionContext {
   readonly term: ActiveTerm | null;
   /** Local deadline of the current term: last successful write's send time + renew deadline. */
   readonly deadline: number | null;
+  /**
+   * The pace of the server: a decaying maximum of this term's write round trips (send to
+   * answer), so one quick answer does not hide how slow the last few were.
+   */
+  readonly roundTripMs: number;
   /** Why the last term ended. */
   readonly termEnd: TermEndReason | null;
   /** Whether stepping down should release the Lease. */
@@ -265,13 +270,16 @@ export const leaderElectionMachine = setup({
     renewInterval: ({ context }) => context.config.retryPeriodMs,
     /**
      * Bounds on one effect, so a call that never answers cannot wedge the elector. A renewal
-     * attempt gets half the time left before the deadline (at least a retry period): a slow
-     * server can still answer, and a lost answer still leaves time to retry. Acquisition and
-     * release get the renew deadline: an acquisition answered later than that would have
-     * started a term already over.
+     * attempt waits three times the recent round trips (at least a retry period, at most
+     * until the deadline): a lost answer is given up early enough to retry, and a slow server's
+     * answer is still waited for. Acquisition and release get the renew deadline: an
+     * acquisition answered later than that would have started a term already over.
      */
     attemptTimeout: ({ context }) =>
-      Math.max(context.config.retryPeriodMs, ((context.deadline ?? 0) - context.clock.now()) / 2),
+      Math.min(
+        (context.deadline ?? 0) - context.clock.now(),
+        Math.max(context.config.retryPeriodMs, 3 * context.roundTripMs),
+      ),
     writeTimeout: ({ context }) => context.config.renewDeadlineMs,
     termDeadline: ({ context }) => Math.max(0, (context.deadline ?? 0) - context.clock.now()),
     /**
@@ -350,6 +358,7 @@ export const leaderElectionMachine = setup({
           preferredAtAcquisition: result.lease.record.preferredHolder,
         },
         deadline: result.sentAt + context.config.renewDeadlineMs,
+        roundTripMs: context.clock.now() - result.sentAt,
         termEnd: null,
         assigned: false,
         retryAt: null,
@@ -391,6 +400,7 @@ export const leaderElectionMachine = setup({
     view: UNSYNCED_VIEW,
     term: null,
     deadline: null,
+    roundTripMs: 0,
     termEnd: null,
     releaseOnExit: false,
     stopRequested: false,
@@ -519,6 +529,10 @@ export const leaderElectionMachine = setup({
                     deadline: Math.max(
                       context.deadline ?? 0,
                       result.sentAt + context.config.renewDeadlineMs,
+                    ),
+                    roundTripMs: Math.max(
+                      context.clock.now() - result.sentAt,
+                      0.8 * context.roundTripMs,
                     ),
                     error: null,
                   };
