@@ -40,6 +40,7 @@ export const FAULT_KINDS = [
   'stepDown',
   'preferredHolder changed',
   'foreign label edit',
+  'lease deleted',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];

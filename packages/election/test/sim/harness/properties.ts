@@ -71,16 +71,8 @@ const healthy = (linkFilter?: ScenarioSpace['linkFilter']) =>
  * For L1, followers must see a release before the releasing leader stops yielding (one lease
  * duration): with a watch lagging longer than that, the old leader legitimately retakes it.
  */
-const seesReleasesInTime: ScenarioSpace['linkFilter'] = (link, timing) => {
-  const { requestMs, responseMs } = LINK_PROFILES[link];
-  return (
-    worstRoundTripMs(LINK_PROFILES[link]) < timing.leaseDurationMs &&
-    // KNOWN ISSUE (known-issues.test.ts): a renewal attempt is abandoned before a round trip
-    // longer than a retry period can answer, so such a leader loses its term with no fault
-    // at all. Drop this line once that is fixed.
-    requestMs[1] + responseMs[1] < timing.retryPeriodMs
-  );
-};
+const seesReleasesInTime: ScenarioSpace['linkFilter'] = (link, timing) =>
+  worstRoundTripMs(LINK_PROFILES[link]) < timing.leaseDurationMs;
 
 /**
  * For L2, a renewal round may take three round trips (a 409 on the fast path, a read, a

@@ -137,6 +137,10 @@ export const CHAOS_WEIGHTS: StepWeights = {
   wallFreeze: 1,
   prefer: 1,
   label: 1,
+  // Deleting a live Lease breaks the fencing count for an elector that did not see its last
+  // record (a process started since, one cut off meanwhile), and can make two leaders when a
+  // process starts after it: a known issue (known-issues.test.ts), so not drawn here.
+  deleteLease: 0,
 };
 
 /** Steps, with times scaled to `timing` (a step of "a few retry periods" means the same thing). */
@@ -205,6 +209,7 @@ export function stepArbitrary(timing: ElectionTiming, weights: StepWeights): fc.
     wallFreeze: fc.record({ kind: fc.constant('wallFreeze'), slot, frozen: fc.boolean() }),
     prefer: fc.record({ kind: fc.constant('prefer'), slot: fc.option(slot, { nil: null }) }),
     label: fc.record({ kind: fc.constant('label') }),
+    deleteLease: fc.record({ kind: fc.constant('deleteLease') }),
   };
   const weighted = (Object.keys(arbitraries) as Step['kind'][])
     .filter((kind) => (weights[kind] ?? 0) > 0)

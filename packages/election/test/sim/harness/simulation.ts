@@ -20,13 +20,40 @@ import {
 } from './invariants.js';
 import { LINK_PROFILES } from './link-profiles.js';
 import { createRandom, type Random } from './random.js';
-import { rateAt, recoveryBoundMs, type Scenario, stopBoundMs } from './scenario.js';
+import { recover } from './recovery.js';
+import { rateAt, type Scenario } from './scenario.js';
 import { createSimNode, type ElectorFactory, type SimNode } from './sim-node.js';
 import { createSimServer, type SimServer } from './sim-server.js';
+import { applyStep } from './step-actions.js';
 import { describeStep, type Step, type Target } from './steps.js';
 import { describeRun } from './trace.js';
-import type { CallMethod } from './transport.js';
+import type { CallMethod, LinkProfile } from './transport.js';
 import { createWorld, type World } from './world.js';
+
+/** What step actions and recovery need from a running simulation. */
+export interface SimulationControl {
+  readonly scenario: Scenario;
+  readonly world: World;
+  readonly server: SimServer;
+  readonly counters: FaultCounters;
+  /** Every incarnation so far, oldest first. */
+  readonly nodes: readonly SimNode[];
+  /** The current incarnation of each slot. */
+  readonly slots: readonly SimNode[];
+  /** The scenario's own network, which a healed world goes back to. */
+  readonly link: LinkProfile;
+  /** Methods of faults queued in the store's own fault queue, unused ones included. */
+  readonly storeFaults: CallMethod[];
+  current(target: Target): SimNode;
+  /** Not crashed, and nobody asked it to stop. */
+  alive(node: SimNode): boolean;
+  /** The user calls `stop()` — inside the process, like any other event reaching it. */
+  callStop(node: SimNode): void;
+  restart(old: SimNode, sameIdentity: boolean): void;
+  /** One line about an elector, for failure messages. */
+  describe(node: SimNode): string;
+  run(ms: number): Promise<void>;
+}
 
 export interface SimulationOptions {
   /** Where fault counts go; a fresh tally when omitted. */
@@ -76,6 +103,7 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
   const incarnations: number[] = [];
   const termLog = createTermLog();
   const writeChecker = createWriteLogChecker();
+  const attributed: AttributedWrite[] = [];
   const violations: Violation[] = [];
   const electors = new Set<string>();
   const settings = {
@@ -128,11 +156,11 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
         ),
       );
     }
-    const writes: AttributedWrite[] = server.store.writes.map((record) => ({
-      record,
-      attribution: server.attribution(record),
-    }));
-    violations.push(...writeChecker.check(writes, (client) => electors.has(client)));
+    // Attributed once each, as they appear: the log only grows.
+    for (const record of server.store.writes.slice(attributed.length)) {
+      attributed.push({ record, attribution: server.attribution(record) });
+    }
+    violations.push(...writeChecker.check(attributed, (client) => electors.has(client)));
     throwIfViolated();
   };
   world.onBoundary(checkSafety);
@@ -174,28 +202,6 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
   /** Methods of faults queued in the store's own fault queue, unused ones included. */
   const storeFaults: CallMethod[] = [];
 
-  /**
-   * Uses up whatever is left in the store's fault queue with calls that change nothing (a read;
-   * a replace or create that is refused anyway), as time would in a healthy world. A create
-   * fault can only be used up while a Lease exists; the count of those left is returned.
-   */
-  const drainStoreFaults = async (): Promise<number> => {
-    const signal = new AbortController().signal;
-    const ignore = () => {};
-    let createsLeft = 0;
-    for (const method of storeFaults.splice(0)) {
-      const lease = server.store.current();
-      if (method === 'get') await server.store.get(signal).catch(ignore);
-      else if (method === 'list') await server.store.list(signal).catch(ignore);
-      else if (method === 'replace' && lease) {
-        await server.store.replace(lease.object, '1', signal).catch(ignore); // never current
-      } else if (method === 'create' && lease) {
-        await server.store.create(lease.object, signal).catch(ignore); // already exists
-      } else createsLeft++;
-    }
-    return createsLeft;
-  };
-
   const current = (target: Target): SimNode => {
     if (target === 'leader') {
       // A crashed leader's last state still says "leader": look among live processes only.
@@ -211,7 +217,6 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
   const alive = (node: SimNode) =>
     node.process.status() !== 'crashed' && node.stopRequestedAt === null;
 
-  /** A user action runs inside the process, like any other event reaching it. */
   const callStop = (node: SimNode) => {
     node.stopRequestedAt = world.now();
     node.process.deliver('message', () => {
@@ -231,121 +236,30 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
     });
   };
 
-  const act = (step: Step) => {
-    switch (step.kind) {
-      case 'advance':
-        return;
-      case 'stop': {
-        const node = current(step.slot);
-        if (alive(node)) callStop(node);
-        return;
-      }
-      case 'stepDown': {
-        const node = current(step.slot);
-        if (!alive(node)) return;
-        node.process.deliver('message', () => {
-          counters.count('stepDown');
-          void node.elector.stepDown();
-        });
-        return;
-      }
-      case 'crash': {
-        const node = current(step.slot);
-        if (node.process.status() === 'crashed') return;
-        counters.count('crash');
-        node.process.crash();
-        return;
-      }
-      case 'restart': {
-        const old = current(step.slot);
-        const slot = old.slot;
-        old.process.crash();
-        incarnations[slot] = (incarnations[slot] ?? 0) + 1;
-        counters.count(step.sameIdentity ? 'restart (same identity)' : 'restart (new identity)');
-        const identity = step.sameIdentity ? old.identity : `c${slot}.${incarnations[slot]}`;
-        spawn(slot, identity, old.clock.rate());
-        return;
-      }
-      case 'stall': {
-        const node = current(step.slot);
-        if (node.process.status() === 'crashed') return;
-        counters.count('stall');
-        node.process.stall(step.ms);
-        return;
-      }
-      case 'partition':
-        current(step.slot).transport.partition(step.mode);
-        return;
-      case 'heal':
-        current(step.slot).transport.heal();
-        return;
-      case 'fail':
-        current(step.slot).transport.failNext(step.fault, step.method ?? undefined);
-        return;
-      case 'dropWatch':
-        current(step.slot).transport.dropWatches(step.end === 'clean' ? undefined : step.end);
-        return;
-      case 'goneAll':
-        counters.count('watch 410 gone (all, compacted)');
-        server.store.compact();
-        server.store.dropWatches('gone');
-        return;
-      case 'compact':
-        counters.count('history compacted');
-        server.store.compact();
-        return;
-      case 'bookmark':
-        counters.count('bookmark sent');
-        server.store.bookmark();
-        return;
-      case 'storeFail':
-        storeFaults.push(step.method);
-        server.store.failNext(step.error, {
-          method: step.method,
-          afterCommit: step.afterCommit && (step.method === 'create' || step.method === 'replace'),
-        });
-        return;
-      case 'link':
-        current(step.slot).transport.setProfile(LINK_PROFILES[step.profile]);
-        return;
-      case 'rate':
-        counters.count('clock rate changed');
-        current(step.slot).clock.setRate(rateAt(scenario, step.fraction));
-        return;
-      case 'wallStep':
-        counters.count('wall clock stepped');
-        current(step.slot).clock.stepWall(step.ms);
-        return;
-      case 'wallFreeze':
-        counters.count('wall clock stepped');
-        current(step.slot).clock.freezeWall(step.frozen);
-        return;
-      case 'prefer': {
-        counters.count('preferredHolder changed');
-        const preferred = step.slot === null ? null : current(step.slot).identity;
-        void server.operatorEdit((object) => {
-          const spec = { ...(object.spec ?? {}) };
-          if (preferred === null) {
-            delete spec.preferredHolder;
-          } else {
-            spec.strategy = 'OldestEmulationVersion';
-            spec.preferredHolder = preferred;
-          }
-          return { ...object, spec };
-        });
-        return;
-      }
-      case 'label':
-        counters.count('foreign label edit');
-        void server.operatorEdit((object) => ({
-          ...object,
-          metadata: {
-            ...object.metadata,
-            labels: { ...(object.metadata.labels ?? {}), edited: String(world.now()) },
-          },
-        }));
-        return;
-    }
+  /** A new process in the slot of `old`, which dies first if it is still running. */
+  const restart = (old: SimNode, sameIdentity: boolean) => {
+    const slot = old.slot;
+    old.process.crash();
+    incarnations[slot] = (incarnations[slot] ?? 0) + 1;
+    counters.count(sameIdentity ? 'restart (same identity)' : 'restart (new identity)');
+    spawn(slot, sameIdentity ? old.identity : `c${slot}.${incarnations[slot]}`, old.clock.rate());
+  };
+
+  const control: SimulationControl = {
+    scenario,
+    world,
+    server,
+    counters,
+    nodes,
+    slots,
+    link: settings.link,
+    storeFaults,
+    current,
+    alive,
+    callStop,
+    restart,
+    describe: (node) => probe(node).describe(),
+    run: (ms) => simulation.run(ms),
   };
 
   const simulation: Simulation = {
@@ -356,110 +270,14 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
     terms: termLog.terms,
     current,
     async apply(step) {
-      world.enqueue(() => act(step));
+      world.enqueue(() => applyStep(control, step));
       await simulation.run(step.kind === 'advance' ? step.ms : 0);
     },
     async run(ms) {
       await world.run(ms);
       throwIfViolated();
     },
-    async recover() {
-      // A healthy world: every link healed and back to the scenario's network, no faults queued.
-      for (const slot of slots) {
-        slot.transport.heal();
-        slot.transport.setProfile(settings.link);
-        slot.transport.clearFaults();
-      }
-      const faultsLeft = await drainStoreFaults();
-      const live = () => slots.filter(alive);
-      // Coordinated election's controller keeps preferredHolder naming a live candidate; a
-      // healthy world has one that does, or none. (Naming a candidate that is gone makes the
-      // others flap: see the known issue in regressions.test.ts.)
-      const preferred = server.store.current()?.record.preferredHolder ?? null;
-      if (preferred !== null && !live().some((node) => node.identity === preferred)) {
-        world.enqueue(() => {
-          void server.operatorEdit((object) => {
-            const { preferredHolder: _gone, ...spec } = object.spec ?? {};
-            return { ...object, spec };
-          });
-        });
-        await simulation.run(0);
-      }
-      if (live().length > 0) {
-        // A create fault still queued costs whoever creates the Lease one more backoff.
-        const bound = recoveryBoundMs(scenario) * (1 + faultsLeft);
-        const start = world.now();
-        while (!live().some((node) => node.elector.isLeader)) {
-          if (world.now() - start > bound) {
-            throw new InvariantViolation({
-              property: 'L0',
-              at: world.now(),
-              message:
-                `no leader ${bound} ms after the world healed, with live candidates: ` +
-                live()
-                  .map((node) => `${node.identity} (${probe(node).describe()})`)
-                  .join('; '),
-            });
-          }
-          await simulation.run(500);
-        }
-      }
-      // L3: stop() settles, and leaves no timer, call or watch behind.
-      for (const node of live()) callStop(node);
-      const stopBound = stopBoundMs(scenario) + 30_000;
-      // Requested, not settled, and not dead: a stop held by a stall counts as pending.
-      const stopping = () =>
-        nodes.filter(
-          (node) =>
-            node.stopRequestedAt !== null &&
-            node.stop?.settledAt == null &&
-            node.process.status() !== 'crashed',
-        );
-      const start = world.now();
-      while (stopping().length > 0) {
-        if (world.now() - start > stopBound) {
-          throw new InvariantViolation({
-            property: 'L3',
-            at: world.now(),
-            message:
-              `stop() has not settled ${stopBound} ms after the world healed: ` +
-              stopping()
-                .map(
-                  (node) =>
-                    `${node.identity} (stop requested at t=${node.stopRequestedAt}, ${probe(node).describe()})`,
-                )
-                .join('; '),
-          });
-        }
-        await simulation.run(500);
-      }
-      for (const node of nodes) {
-        if (node.stop === null || node.process.status() === 'crashed') continue;
-        const left = [
-          node.clock.pendingTimers() > 0 && `${node.clock.pendingTimers()} timers`,
-          node.transport.pendingCalls() > 0 && `${node.transport.pendingCalls()} calls`,
-          node.transport.openWatches() > 0 && `${node.transport.openWatches()} watches`,
-          node.elector.state.role !== 'stopped' && `role ${node.elector.state.role}`,
-          node.stop.error !== null && `stop() rejected: ${String(node.stop.error)}`,
-        ].filter(Boolean);
-        if (left.length > 0) {
-          throw new InvariantViolation({
-            property: 'L3',
-            at: world.now(),
-            message: `${node.identity} after stop(): ${left.join(', ')}`,
-          });
-        }
-      }
-      // Watch requests still travelling reach the server, find their client gone, and end.
-      await simulation.run(30_000);
-      if (server.store.activeWatches() > 0) {
-        throw new InvariantViolation({
-          property: 'L3',
-          at: world.now(),
-          message: `${server.store.activeWatches()} watches still open on the server after every elector stopped or died`,
-        });
-      }
-    },
+    recover: () => recover(control),
     report: () => ({
       events: world.events(),
       simulatedMs: world.now(),

@@ -65,7 +65,9 @@ export type Step =
   /** An operator sets `preferredHolder` to the slot's identity (`null`: removes it). */
   | { readonly kind: 'prefer'; readonly slot: Target | null }
   /** An operator edits a label: a metadata-only change that moves the version. */
-  | { readonly kind: 'label' };
+  | { readonly kind: 'label' }
+  /** An operator (or a cleanup job) deletes the Lease, whoever holds it. */
+  | { readonly kind: 'deleteLease' };
 
 const at = (target: Target) => (target === 'leader' ? 'leader' : `#${target}`);
 
@@ -93,6 +95,7 @@ export function describeStep(step: Step): string {
     case 'compact':
     case 'bookmark':
     case 'label':
+    case 'deleteLease':
       return `${step.kind}()`;
     case 'storeFail':
       return `storeFail(${step.error} on ${step.method}${step.afterCommit ? ', after commit' : ''})`;
