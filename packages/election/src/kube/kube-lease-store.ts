@@ -9,7 +9,7 @@ import { ConfigError, LeaseStoreError, MalformedLeaseError } from '../core/error
 import { type LeaseObject, parseLease, type StoredLease } from '../core/lease-record.js';
 import type { LeaseListing, LeaseStore, LeaseWatchOptions } from '../core/lease-store.js';
 import type { KubeOperation } from './errors.js';
-import { sendRequest } from './request.js';
+import { createConnectionPool, sendRequest } from './request.js';
 import { watchLease } from './watch.js';
 
 /** Options of {@link createKubernetesLeaseStore}. */
@@ -74,6 +74,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     throw new ConfigError('watchTimeoutSeconds', 'must be a positive integer');
   }
   const api = kubeConfig.makeApiClient(CoordinationV1Api);
+  const pool = createConnectionPool();
   const op = (method: string): KubeOperation => ({ method, namespace, name });
 
   /** The object with this Lease's name and namespace; refuses an object for another Lease. */
@@ -113,7 +114,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
 
     async get(signal) {
       try {
-        const raw = await sendRequest({ op: op('get'), signal, timeoutMs }, (config) =>
+        const raw = await sendRequest({ pool, op: op('get'), signal, timeoutMs }, (config) =>
           api.readNamespacedLease({ name, namespace }, config),
         );
         return toStored('get', raw);
@@ -124,7 +125,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     },
 
     async list(signal): Promise<LeaseListing> {
-      const raw = await sendRequest({ op: op('list'), signal, timeoutMs }, (config) =>
+      const raw = await sendRequest({ pool, op: op('list'), signal, timeoutMs }, (config) =>
         api.listNamespacedLease({ namespace, fieldSelector: `metadata.name=${name}` }, config),
       );
       const list = raw as { metadata?: { resourceVersion?: unknown }; items?: unknown };
@@ -151,7 +152,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       // re-creating from an object it read before the Lease was deleted.
       const { resourceVersion: _ignored, ...metadata } = target.metadata;
       const body = { ...target, metadata };
-      const raw = await sendRequest({ op: op('create'), signal, timeoutMs, body }, (config) =>
+      const raw = await sendRequest({ pool, op: op('create'), signal, timeoutMs, body }, (config) =>
         api.createNamespacedLease({ namespace, body: body as never }, config),
       );
       return toStored('create', raw);
@@ -163,8 +164,9 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
         ...target,
         metadata: { ...target.metadata, resourceVersion: expectedResourceVersion },
       };
-      const raw = await sendRequest({ op: op('replace'), signal, timeoutMs, body }, (config) =>
-        api.replaceNamespacedLease({ name, namespace, body: body as never }, config),
+      const raw = await sendRequest(
+        { pool, op: op('replace'), signal, timeoutMs, body },
+        (config) => api.replaceNamespacedLease({ name, namespace, body: body as never }, config),
       );
       return toStored('replace', raw);
     },

@@ -29,8 +29,31 @@ import { LeaseStoreError } from '../core/errors.js';
 import { type KubeOperation, toLeaseStoreError } from './errors.js';
 
 /** Everything {@link sendRequest} needs besides the call itself. */
+/** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/**
+ * One store's connection pool. client-node 2.0 builds a new dispatcher for every request, so
+ * every renewal would pay a TCP and TLS handshake; the store keeps the first one and hands it
+ * to later requests, whose connections undici keeps alive. It is replaced every
+ * {@link DISPATCHER_MAX_AGE_MS}, so rotated client certificates are picked up.
+ */
+export interface ConnectionPool {
+  dispatcher: Dispatcher | undefined;
+  since: number;
+}
+
+const DISPATCHER_MAX_AGE_MS = 10 * 60_000;
+
+/** An empty pool, for one store. */
+export function createConnectionPool(): ConnectionPool {
+  return { dispatcher: undefined, since: 0 };
+}
+
 export interface RequestSettings {
   readonly op: KubeOperation;
+  /** Reuse connections across this store's requests. */
+  readonly pool?: ConnectionPool;
   /** The caller's signal: aborting it cancels the request and rejects with its reason. */
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
@@ -63,6 +86,16 @@ export async function sendRequest(
   const middleware: ObservableMiddleware = {
     pre(ctx: RequestContext) {
       ctx.setSignal(AbortSignal.any([signal, timeout.signal]));
+      const pool = settings.pool;
+      if (pool) {
+        const now = performance.now();
+        if (pool.dispatcher && now - pool.since < DISPATCHER_MAX_AGE_MS) {
+          ctx.setDispatcher(pool.dispatcher);
+        } else {
+          pool.dispatcher = ctx.getDispatcher();
+          pool.since = now;
+        }
+      }
       if (settings.body !== undefined) ctx.setBody(JSON.stringify(settings.body));
       return new Observable(Promise.resolve(ctx));
     },
