@@ -83,6 +83,23 @@ function failNote(f: FailoverRun): string {
   return `${f.failures} without failover${f.gaveUp ? `, ${f.gaveUp}` : ''}${why ? ` (“${why}”)` : ''}`;
 }
 
+function median(xs: (number | null | undefined)[]): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+  return v.length === 0 ? null : (v[Math.floor((v.length - 1) / 2)] ?? null);
+}
+
+/** p50 of the steps of a graceful failover, where the contender's lines tell them. */
+function breakdown(f: FailoverRun): string {
+  const parts: string[] = [];
+  const stopped = median(f.trials.map((t) => t.leaderStoppedMs));
+  const seen = median(f.trials.map((t) => t.releaseSeenMs));
+  const exit = median(f.trials.map((t) => t.leaderExitMs));
+  if (stopped !== null) parts.push(`leader stopped ${ms(stopped)}`);
+  if (seen !== null) parts.push(`release seen ${ms(seen)}`);
+  if (exit !== null) parts.push(`leader exited ${ms(exit)}`);
+  return parts.join(', ') || '–';
+}
+
 function statRow(label: string, f: FailoverRun, s: Stats, ours: Stats | undefined): string[] {
   return [
     label,
@@ -93,6 +110,7 @@ function statRow(label: string, f: FailoverRun, s: Stats, ours: Stats | undefine
     ms(s.max),
     f.contender === 'leasehold' ? '1×' : ratio(s.p50, ours?.p50),
     f.contender === 'leasehold' ? '1×' : ratio(s.p99, ours?.p99),
+    breakdown(f),
     loadText(f.load),
     failNote(f),
   ];
@@ -125,6 +143,7 @@ function b1Section(c: Ctx): string {
             'max',
             'p50 ÷ leasehold',
             'p99 ÷ leasehold',
+            'steps (p50 after SIGTERM)',
             'load avg (1 min), CPU',
             'notes',
           ],
@@ -589,7 +608,9 @@ function targetsSection(c: Ctx): string {
     rows.push([
       `B4 (${s.backend}, ${s.profile})`,
       '1,000 Leases ≤ 150 MB RSS',
-      `${num(s.rssMb, 0)} MB RSS (${num((s.rssMb ?? 0) - (s.baselineRssMb ?? 0), 0)} MB above a ${num(s.baselineRssMb, 0)} MB baseline)`,
+      `${num(s.rssMb, 0)} MB RSS (${num((s.rssMb ?? 0) - (s.baselineRssMb ?? 0), 0)} MB above a ${num(s.baselineRssMb, 0)} MB baseline)` +
+        (s.settleMs === null ? `; not settled: ${s.leadingAtSettle}/${s.m} leading` : '') +
+        (s.lostDuringWindow ? `; ${s.lostDuringWindow} terms lost in the window` : ''),
       verdict(s.rssMb === undefined ? null : s.rssMb <= 150),
     ]);
     rows.push([
@@ -648,7 +669,12 @@ export function renderReport(
       'average at the start of the measurement and the share of all cores busy while it ran.',
     `- **Versions**: Node ${String(v.node)}, ${String(v.go ?? 'go ?')}, kube-apiserver ${String(v.kubeApiserver)} (client-go ${String(v.clientGo)}), leasehold ${String(v.leaseholdElection)}, @kubernetes/client-node ${String(v.kubernetesClientNode)}, peer ${String(v.peer)}; commit ${String(v.gitCommit ?? '?').slice(0, 12)}${v.gitDirty ? ' (with uncommitted changes)' : ''}.`,
     `- **Profiles**: ${profiles.map((p) => `${p} = ${profileText(p)}`).join('; ')}. The peer has no renew deadline or retry period: it gets the lease duration and, as its renewal interval, the retry period.`,
-    `- **Raw data**: [\`${source}\`](../${source}) (every trial, window count and load sample).`,
+    `- **Raw data**: ${source
+      .split(' + ')
+      .map((f) => `[\`${f}\`](../${f})`)
+      .join(
+        ' and ',
+      )} (every trial, window count and load sample; the second, if any, is a supplementary run of the rows it adds).`,
     '',
   ].join('\n');
   const skipped =
@@ -700,12 +726,30 @@ function newestFull(): string {
 export function reportMain(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { 'out-dir': { type: 'string' } },
+    options: { 'out-dir': { type: 'string' }, with: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   const input = positionals[0] ?? newestFull();
   const outDir = values['out-dir'] ?? join(REPO_ROOT, 'docs');
   const results = JSON.parse(readFileSync(input, 'utf8')) as Results;
+  // Supplements (filtered runs, e.g. `--only=B4 --m=10000`): their runs are added, and the
+  // main run's "skipped" notes about what they measured are dropped.
+  const supplements: string[] = [];
+  for (const extra of values.with ?? []) {
+    const sup = JSON.parse(readFileSync(extra, 'utf8')) as Results;
+    supplements.push(relative(REPO_ROOT, extra));
+    results.failover.push(...sup.failover);
+    results.load.push(...sup.load);
+    results.idle.push(...sup.idle);
+    results.scale.push(...sup.scale);
+    results.skipped = results.skipped.filter(
+      (k) => !sup.scale.some((x) => k.what === `B4 M=${x.m} on the ${x.backend} server`),
+    );
+    for (const k of sup.skipped) {
+      if (!results.skipped.some((x) => x.what === k.what)) results.skipped.push(k);
+    }
+    results.errors.push(...sup.errors);
+  }
   const analysisPath = join(REPO_ROOT, 'bench', 'analysis.md');
   let analysis = '';
   try {
@@ -713,7 +757,7 @@ export function reportMain(argv: string[]): void {
   } catch {
     analysis = '';
   }
-  const source = relative(REPO_ROOT, input);
+  const source = [relative(REPO_ROOT, input), ...supplements].join(' + ');
   const { markdown, charts } = renderReport(results, source, analysis);
   mkdirSync(join(outDir, 'benchmarks'), { recursive: true });
   for (const [name, svg] of Object.entries(charts))

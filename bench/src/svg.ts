@@ -37,6 +37,7 @@ function esc(s: string): string {
 export function fmt(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 10_000) return String(v);
   if (a >= 100_000) return `${Math.round(v / 1000)}k`;
   if (a >= 10_000) return `${(v / 1000).toFixed(1)}k`;
   if (a >= 100) return String(Math.round(v));
@@ -82,7 +83,8 @@ export function barChart(o: BarChartOptions): string {
   const height = top + rows * rowH + o.groups.length * (groupGap + 16) + 40;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+    `<title>${esc(o.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600">${esc(o.title)}</text>`,
     `<text x="${width - 12}" y="22" text-anchor="end" fill="#555">${esc(o.unit)}${o.log ? ' (log scale)' : ''}</text>`,

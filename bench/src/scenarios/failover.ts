@@ -50,6 +50,8 @@ export interface FailoverTrial {
   readonly afterExpiryMs?: number | null;
   /** Action → A's `stopped-leading` line (client-go prints it after releasing). */
   readonly leaderStoppedMs?: number | null;
+  /** B1, leasehold: action → the first follower's `state` line showing the Lease released. */
+  readonly releaseSeenMs?: number | null;
   /** B1: action → A's process exit (its release included). */
   readonly leaderExitMs?: number | null;
   readonly newLeader?: string;
@@ -165,6 +167,11 @@ async function runTrial(o: FailoverOptions, trial: number): Promise<FailoverTria
     }
     const failoverMs = next ? msBetween(actionAt, next.at) : null;
     const stopped = a.events.find((e) => e.type === 'stopped-leading' && e.at >= actionAt);
+    // leasehold followers print a `state` line when they see the Lease released (holder null).
+    const releaseSeen = followers
+      .flatMap((f) => f.events)
+      .filter((e) => e.type === 'state' && e.at >= actionAt && e.raw.holder === null)
+      .sort((x, y) => (x.at < y.at ? -1 : 1))[0];
     const intervals = leadershipIntervals(
       all.map((c) => ({ events: toCandidateEvents(c), killedAt: c.killedAt })),
     );
@@ -175,6 +182,7 @@ async function runTrial(o: FailoverOptions, trial: number): Promise<FailoverTria
       followerAgeMs: round(followerAgeMs, 0),
       failoverMs: round(failoverMs, 2),
       leaderStoppedMs: stopped ? round(msBetween(actionAt, stopped.at), 2) : null,
+      ...(releaseSeen && { releaseSeenMs: round(msBetween(actionAt, releaseSeen.at), 2) }),
       overlaps,
       ...(next && { newLeader: next.identity }),
     };
