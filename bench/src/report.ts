@@ -704,7 +704,11 @@ export function renderReport(
     'pnpm install',
     'pnpm bench --quick          # fast profile, few trials (CI); results/*-quick.json are not kept',
     'pnpm bench                  # full run; then:',
-    'node bench/report.ts        # regenerates this page from the newest bench/results/*-full.json',
+    'node bench/report.ts        # this page from the newest bench/results/*-full.json; this one was made with:',
+    `node bench/report.ts ${source
+      .split(' + ')
+      .map((f, i) => (i === 0 ? f : `--with ${f}`))
+      .join(' ')}`,
     '```',
     '',
   ]

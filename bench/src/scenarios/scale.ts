@@ -3,14 +3,17 @@
  * in a worker process of their own (workers/scale-worker.ts); the server counts requests.
  */
 
+import { freemem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Arena, BackendKind, Window, WindowCounts } from '../backends.js';
 import { type ContenderId, type Profile, spawnCandidate } from '../contenders.js';
-import { spawnTracked } from '../procs.js';
+import { procRss, spawnTracked } from '../procs.js';
 import { type LoadSample, type Logger, round, startLoadSample } from '../util.js';
 
 const WORKER = fileURLToPath(new URL('../workers/scale-worker.ts', import.meta.url));
+/** Minimum RSS cap of a worker (MB); LEASEHOLD_BENCH_WORKER_RSS_CAP_MB overrides. */
+const WORKER_RSS_CAP_MB = Number(process.env.LEASEHOLD_BENCH_WORKER_RSS_CAP_MB ?? 4096);
 
 interface WorkerOutcome {
   result?: Record<string, unknown>;
@@ -23,6 +26,11 @@ async function runWorker(
   config: Record<string, unknown>,
   arena: Arena,
   timeoutMs: number,
+  /** RSS cap of the worker, MB: ≈ 2 MB per elector, at least 4 GB, leaving 3 GB free. */
+  capMb = Math.min(
+    Math.max(WORKER_RSS_CAP_MB, 2 * Number(config.m ?? 1)),
+    Math.max(1024, freemem() / 2 ** 20 - 3072),
+  ),
 ): Promise<WorkerOutcome> {
   const outcome: WorkerOutcome = {};
   let window: Window | undefined;
@@ -59,14 +67,33 @@ async function runWorker(
       },
     },
   );
-  const exited = await Promise.race([proc.exited.then(() => true), sleep(timeoutMs, false)]);
+  // A shared machine must not be pushed into the OOM killer (it happened: a worker with 1,000
+  // electors on an overloaded apiserver grew to 23 GB): kill the worker above the cap.
+  const capBytes = capMb * 2 ** 20;
+  const t0 = performance.now();
+  const watchdog = setInterval(() => {
+    const rss = procRss(proc.pid);
+    if (rss !== null && rss > capBytes && !proc.hasExited()) {
+      outcome.error = `worker killed: RSS ${Math.round(rss / 2 ** 20)} MB exceeded the ${Math.round(capMb)} MB cap ${Math.round((performance.now() - t0) / 1000)} s after start`;
+      proc.signal('SIGKILL');
+    }
+  }, 500);
+  let exitStatus: number | string | null = null;
+  const exited = await Promise.race([
+    proc.exited.then((status) => {
+      exitStatus = status;
+      return true;
+    }),
+    sleep(timeoutMs, false),
+  ]);
   if (!exited) {
     await proc.kill();
     outcome.error ??= `worker did not finish within ${timeoutMs} ms`;
   }
+  clearInterval(watchdog);
   if (countsP) outcome.counts = await countsP;
   if (!outcome.result && !outcome.error) {
-    outcome.error = `worker exited without a result: ${proc.stderrTail().slice(-1500)}`;
+    outcome.error = `worker exited (${String(exitStatus)}) without a result: ${proc.stderrTail().slice(-1500)}`;
   }
   return outcome;
 }
