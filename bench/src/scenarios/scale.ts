@@ -16,6 +16,8 @@ const WORKER = fileURLToPath(new URL('../workers/scale-worker.ts', import.meta.u
 const WORKER_RSS_CAP_MB = Number(process.env.LEASEHOLD_BENCH_WORKER_RSS_CAP_MB ?? 4096);
 
 interface WorkerOutcome {
+  /** The worker's progress lines (every 5 s: leading count and memory breakdown). */
+  progress: Record<string, unknown>[];
   result?: Record<string, unknown>;
   settled?: Record<string, unknown>;
   counts?: WindowCounts;
@@ -32,7 +34,7 @@ async function runWorker(
     Math.max(1024, freemem() / 2 ** 20 - 3072),
   ),
 ): Promise<WorkerOutcome> {
-  const outcome: WorkerOutcome = {};
+  const outcome: WorkerOutcome = { progress: [] };
   let window: Window | undefined;
   let countsP: Promise<WindowCounts> | undefined;
   const proc = spawnTracked(
@@ -56,6 +58,9 @@ async function runWorker(
             break;
           case 'settled':
             outcome.settled = msg;
+            break;
+          case 'progress':
+            outcome.progress.push(msg);
             break;
           case 'result':
             outcome.result = msg;
@@ -119,6 +124,8 @@ export interface ScaleRun {
   readonly lostDuringWindow?: number;
   readonly windowMs?: number;
   readonly raw?: Record<string, unknown>;
+  /** The worker's progress lines, kept when it failed. */
+  readonly progress?: Record<string, unknown>[];
   readonly error?: string;
   readonly load: LoadSample;
 }
@@ -165,7 +172,7 @@ export async function runScale(o: {
         memoryAfterGc: { rssMb: number; heapUsedMb: number };
       }
     | undefined;
-  if (!r) return { ...base, error: w.error ?? 'no result', load: load.end() };
+  if (!r) return { ...base, error: w.error ?? 'no result', progress: w.progress, load: load.end() };
   const c = w.counts;
   const perMin = (x: number) => (c ? (round((x * 60_000) / c.windowMs, 1) ?? 0) : 0);
   return {

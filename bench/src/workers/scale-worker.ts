@@ -81,6 +81,23 @@ async function scale(): Promise<void> {
   out({ phase: 'baseline', importMs, ...baseline });
 
   const m = config.m ?? 1;
+  // A progress line every 5 s: how many lead, and where the memory is.
+  const progress = setInterval(() => {
+    const u = process.memoryUsage();
+    const mb = (x: number) => Math.round(x / 2 ** 20);
+    out({
+      phase: 'progress',
+      atS: Math.round((performance.now() - t0) / 1000),
+      leading,
+      rssMb: mb(u.rss),
+      heapUsedMb: mb(u.heapUsed),
+      externalMb: mb(u.external),
+      arrayBuffersMb: mb(u.arrayBuffers),
+      handles: (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.()
+        .length,
+    });
+  }, 5_000);
+  progress.unref();
   let leading = 0;
   let lostDuringWindow = 0;
   let inWindow = false;
