@@ -19,6 +19,7 @@ import { buildReport, GAP_TOLERANCE_MS } from './chaos/report.js';
 import { runChaos } from './chaos/runner.js';
 import { formatChaosSummary } from './chaos/summary.js';
 import { PROFILES, type ProfileName } from './demo.js';
+import { onInterrupt } from './interrupts.js';
 
 export const CHAOS_HELP = `Usage: leasehold chaos [options]
 
@@ -96,21 +97,11 @@ export async function chaosCommand(args: readonly string[]): Promise<number> {
     console.log(CHAOS_HELP);
     return 0;
   }
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    // The first ends the run cleanly (candidates stop, report written); a second one means
-    // now: the exit handler SIGKILLs the candidates (resuming paused ones first).
-    if (interrupts > 1) process.exit(130);
-    controller.abort();
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const name of signals) process.on(name, onSignal);
+  const interrupt = onInterrupt(['SIGINT', 'SIGTERM', 'SIGHUP']);
   try {
     const record = await runChaos({
       ...parsed,
-      signal: controller.signal,
+      signal: interrupt.signal,
       log: (line) => console.log(line),
     });
     const report = buildReport(record);
@@ -118,6 +109,6 @@ export async function chaosCommand(args: readonly string[]): Promise<number> {
     console.log(formatChaosSummary(report, parsed.reportPath).join('\n'));
     return report.verdict.ok ? 0 : 1;
   } finally {
-    for (const name of signals) process.off(name, onSignal);
+    interrupt.dispose();
   }
 }

@@ -13,6 +13,7 @@ import {
 } from './args.js';
 import { formatSummary } from './demo/summary.js';
 import { PROFILES, type ProfileName, runDemo } from './demo.js';
+import { onInterrupt } from './interrupts.js';
 
 export const DEMO_HELP = `Usage: leasehold demo [options]
 
@@ -89,27 +90,16 @@ export async function demoCommand(args: readonly string[]): Promise<number> {
     console.log(DEMO_HELP);
     return 0;
   }
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    // The first asks for a clean end (candidates release, summary printed); a second one
-    // means now: the exit handler SIGKILLs the candidates.
-    if (interrupts > 1) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt();
   try {
     const result = await runDemo({
       ...parsed,
       live: process.stdout.isTTY === true && !parsed.plain,
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
     console.log(formatSummary(result).join('\n'));
     return result.overlaps.length > 0 || result.unexpectedExits.length > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }

@@ -4,13 +4,12 @@
  *
  * @module
  */
-import type { ElectionTiming } from '@leasehold/election';
+
 import {
   failoverStats,
   findOverlaps,
   type LeadershipInterval,
   leadershipIntervals,
-  type ProcessRecord,
 } from '../intervals.js';
 import {
   type AttributionTiming,
@@ -23,6 +22,7 @@ import {
   leaderlessGaps,
   survivedPauses,
 } from './analysis.js';
+import type { ChaosRecord } from './runner.js';
 import {
   ACTION_KINDS,
   type ActionKind,
@@ -37,22 +37,8 @@ import {
 export const GAP_TOLERANCE_MS = 1_000;
 
 /** What the report is built from (what `runChaos` resolves with). */
-export interface ReportInput {
-  readonly seed: number;
-  readonly profile: string;
-  readonly timing: ElectionTiming;
-  readonly candidates: number;
-  readonly durationMs: number;
-  readonly startedAt: bigint;
-  readonly chaosEndedAt: bigint;
-  readonly observedUntil: bigint;
-  readonly finishedAt: bigint;
-  readonly interrupted: boolean;
-  readonly processes: readonly ProcessRecord[];
-  readonly actions: readonly ActionRecord[];
-  readonly faults: readonly FaultRecord[];
-  readonly unexpectedExits: readonly string[];
-}
+/** What a chaos run recorded, as the report reads it. */
+export type ReportInput = ChaosRecord;
 
 /** A fault as the report shows it. */
 export interface FaultEntry {

@@ -152,8 +152,8 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
 describe('fixed after being reported by the simulation', () => {
   const lan: Scenario = { ...base, seed: 425661289, link: 'lan' };
 
-  /** Runs a schedule that once violated `_property`; now it must hold. */
-  const failsWith = async (_property: PropertyName, run: () => Promise<unknown>) => {
+  /** Runs a schedule that once violated `property`; now every property must hold. */
+  const holds = async (_property: PropertyName, run: () => Promise<unknown>) => {
     await run();
   };
 
@@ -164,7 +164,7 @@ describe('fixed after being reported by the simulation', () => {
   // good: the candidate never competes again and stop() never settles. The Kubernetes adapter
   // bounds each request (requestTimeoutMs, 10 s), the in-memory store never hangs.
   it('fixed: a store call that never answers wedges a candidate, and stop() never settles. Schedule: scenario(2 candidates, 15/10/2 s, lan, no request timeout, seed 425661289), steps: fail(#0, lost-response), advance(2000ms)', () =>
-    failsWith('L3', () =>
+    holds('L3', () =>
       runSchedule(lan, [
         { kind: 'fail', slot: 0, fault: 'lost-response', method: null },
         { kind: 'advance', ms: 2_000 },
@@ -178,7 +178,7 @@ describe('fixed after being reported by the simulation', () => {
   // requestTimeoutMs is 10 s: with client-go's default timing, one lost answer to a renewal
   // ends the term.
   it("fixed: one lost renewal response ends the term when the request timeout is the adapter's default (10 s ≥ renewDeadline − retryPeriod)", () =>
-    failsWith('L2', () =>
+    holds('L2', () =>
       runTransientFault(
         { ...lan, requestTimeoutMs: 10_000, seed: 1 },
         3_000,
@@ -202,7 +202,7 @@ describe('fixed after being reported by the simulation', () => {
   // of every ~6.6 s. (A coordinated-election controller would move preferredHolder; nothing
   // here notices the preferred candidate is not there.)
   it('fixed: with preferredHolder naming a candidate that is gone, the others flap instead of leading. Schedule: scenario(2 candidates, 6/5/1 s, lan, seed 322856398), steps: advance(1000ms), prefer(#1), advance(4042ms), stall(#1, 5403ms), stop(#1), advance(60000ms)', () =>
-    failsWith('L0', async () => {
+    holds('L0', async () => {
       const simulation = createSimulation({
         ...lan,
         seed: 322856398,
