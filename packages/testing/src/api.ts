@@ -7,7 +7,8 @@
 import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
 import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
-import { ConnectionDroppedError, Faults } from './faults.js';
+import { ConnectionDroppedError, Faults } from './fault-injection.js';
+import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { handlePatch } from './patching.js';
 import { handleGet, handleList, handleNamespace, handleWatch } from './reads.js';
@@ -16,9 +17,8 @@ import { type Route, route, verbOf } from './router.js';
 import { parseFieldSelector, selectedName } from './selectors.js';
 import { RequestStats } from './stats.js';
 import { ApiError, genericResponse, internalError, pathNotFound, unauthorized } from './status.js';
-import { LeaseStore } from './store.js';
-import { type Clock, systemClock, type Verb } from './types.js';
-import { WatchHub } from './watch-hub.js';
+import { type ServerClock, systemServerClock, type Verb } from './types.js';
+import { WatchRegistry } from './watch-registry.js';
 import { handleCreate, handleReplace } from './writes.js';
 
 /** Options of {@link createLeaseApi}; every field has a default. */
@@ -42,7 +42,7 @@ export interface LeaseApiOptions {
    */
   readonly coordinatedLeaderElection?: boolean;
   /** Time source and timers. @defaultValue the system clock */
-  readonly clock?: Clock;
+  readonly clock?: ServerClock;
 }
 
 /** A fetch-style Kubernetes API for Leases and its state. */
@@ -54,7 +54,7 @@ export interface LeaseApi {
   /** Request counters. */
   readonly stats: RequestStats;
   /** The object store (read it to inspect state; write through the handler). */
-  readonly store: LeaseStore;
+  readonly store: ObjectStore;
   /** Ends every open watch cleanly and lifts every fault. */
   close(): void;
 }
@@ -155,13 +155,13 @@ function handleOther(request: Request, url: URL): Response {
 
 /** Builds the Lease API without listening. */
 export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
-  const clock = options.clock ?? systemClock;
-  const store = new LeaseStore(options.historyLimit ?? 1000);
+  const clock = options.clock ?? systemServerClock;
+  const store = new ObjectStore(options.historyLimit ?? 1000);
   const stats = new RequestStats();
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   // The hub and the faults refer to each other; the closures resolve `faults` lazily.
   let faults: Faults | undefined;
-  const hub = new WatchHub({
+  const hub = new WatchRegistry({
     store,
     stats,
     clock,

@@ -6,7 +6,7 @@
  * which is how faults simulate a broken connection.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { ConnectionDroppedError } from './faults.js';
+import { ConnectionDroppedError } from './fault-injection.js';
 import { MAX_BODY_BYTES } from './request.js';
 
 /** A fetch-style handler. */

@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaseApi, type LeaseApiOptions } from './api.js';
-import type { Faults } from './faults.js';
+import type { Faults } from './fault-injection.js';
 import { toNodeListener } from './http-adapter.js';
 import { buildKubeConfig, writeKubeconfigFile } from './kubeconfig.js';
+import type { ObjectStore } from './object-store.js';
 import type { RequestStats } from './stats.js';
-import type { LeaseStore } from './store.js';
 
 /** Options of {@link startLeaseServer}: the API options plus where to listen. */
 export interface LeaseServerOptions extends LeaseApiOptions {
@@ -36,7 +36,7 @@ export interface LeaseServer extends AsyncDisposable {
   /** Request counters. */
   readonly stats: RequestStats;
   /** The object store, for inspection. */
-  readonly store: LeaseStore;
+  readonly store: ObjectStore;
   /** The fetch-style core, callable in-process. */
   readonly handler: (request: Request) => Promise<Response>;
   /** Ends every watch, stops listening and closes every connection. Idempotent. */

@@ -11,7 +11,8 @@
  * Each event is encoded once and the same bytes go to every watcher, so fan-out to thousands
  * of watches costs one `JSON.stringify`.
  */
-import { matches, type RequestInfo, type RequestMatch } from './faults.js';
+import { matches, type RequestInfo, type RequestMatch } from './fault-injection.js';
+import type { ObjectStoreEvent } from './object-store.js';
 import {
   type FieldSelector,
   type LabelSelector,
@@ -19,10 +20,14 @@ import {
   matchesLabels,
 } from './selectors.js';
 import { failureStatus } from './status.js';
-import type { StoreEvent } from './store.js';
 import { leaseTable, type TableOptions } from './table.js';
-import { API_VERSION, type Clock, type Lease, type Status, type WatchEventType } from './types.js';
-import type { WatchHub } from './watch-hub.js';
+import {
+  API_VERSION,
+  type Lease,
+  type ServerClock,
+  type Status,
+  type WatchEventType,
+} from './types.js';
 
 /** A parsed watch request. */
 export interface WatchParams {
@@ -70,11 +75,26 @@ export function goneStatus(requested: number, oldest: number): Status {
   return failureStatus(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
 }
 
+/**
+ * What a session needs from the registry that opened it. Declared here, implemented by
+ * `WatchRegistry`, so that the session module does not import the registry (no cycle).
+ */
+export interface WatchSessionOwner {
+  /** Whether a stall or partition holds this session's events now. */
+  isStalled(session: WatchSession): boolean;
+  /** Forgets a session that has ended. */
+  release(session: WatchSession): void;
+  /** Counts one delivered event in the server's stats. */
+  counted(): void;
+  /** The error a `reset` drop ends the stream with. */
+  dropError(): Error;
+}
+
 /** One open watch stream. */
 export class WatchSession {
   readonly params: WatchParams;
-  readonly #hub: WatchHub;
-  readonly #clock: Clock;
+  readonly #hub: WatchSessionOwner;
+  readonly #clock: ServerClock;
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   #pending: Uint8Array[] = [];
   #closed = false;
@@ -85,7 +105,7 @@ export class WatchSession {
   /** The stream handed to the HTTP layer. */
   readonly stream: ReadableStream<Uint8Array>;
 
-  constructor(hub: WatchHub, params: WatchParams, clock: Clock, startAt: number) {
+  constructor(hub: WatchSessionOwner, params: WatchParams, clock: ServerClock, startAt: number) {
     this.#hub = hub;
     this.params = params;
     this.#clock = clock;
@@ -128,7 +148,7 @@ export class WatchSession {
   }
 
   /** Delivers a committed event, translating it through this watch's selectors. */
-  deliver(event: StoreEvent, cache: Map<string, Uint8Array>): void {
+  deliver(event: ObjectStoreEvent, cache: Map<string, Uint8Array>): void {
     if (this.#closed || event.resourceVersion <= this.#syncedTo) return;
     this.#syncedTo = event.resourceVersion;
     const before = event.previous !== undefined && this.accepts(event.previous);
