@@ -6,7 +6,7 @@
  */
 import { formatMs } from '../duration.js';
 import { monotonicNow } from '../events.js';
-import type { Candidate } from './fleet.js';
+import type { Candidate } from '../fleet/candidates.js';
 
 /** What the live table shows, read at each redraw. */
 export interface DemoSnapshot {

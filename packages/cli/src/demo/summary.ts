@@ -5,9 +5,9 @@
  */
 import type { ElectionTiming } from '@leasehold/election';
 import { formatMs } from '../duration.js';
+import { describeOverlap } from '../fleet/safety-monitor.js';
 import { failoverStats, type Overlap } from '../intervals.js';
-import { FAILOVER_KINDS, type FailoverSample, KIND_LABEL } from './chaos.js';
-import { describeOverlap } from './safety-monitor.js';
+import { FAILOVER_KINDS, type FailoverSample, KIND_LABEL } from './disruptor.js';
 
 /** Everything the summary reports. */
 export interface DemoResult {

@@ -8,7 +8,7 @@ import type { ElectionTiming } from '@leasehold/election';
 import { formatMs } from '../duration.js';
 import type { CandidateEvent } from '../events.js';
 import { monotonicNow } from '../events.js';
-import type { Candidate, Fleet } from './fleet.js';
+import { type Candidate, describeUnexpectedExit, type Fleet } from '../fleet/candidates.js';
 
 /** The ways to take leadership away. */
 export type FailoverKind = 'graceful' | 'crash' | 'pause';
@@ -39,8 +39,8 @@ interface PendingFailover {
   readonly at: bigint;
 }
 
-/** Options of {@link Chaos}. */
-export interface ChaosOptions {
+/** Options of {@link Disruptor}. */
+export interface DisruptorOptions {
   readonly fleet: Fleet;
   readonly timing: ElectionTiming;
   /** Wait before replacing a candidate that exited. */
@@ -49,19 +49,19 @@ export interface ChaosOptions {
 }
 
 /** Disrupts the leader, measures failovers, replaces exited candidates, resumes paused ones. */
-export class Chaos {
+export class Disruptor {
   readonly samples: FailoverSample[] = [];
   /** Candidates that exited without being asked to. */
   readonly unexpectedExits: Candidate[] = [];
-  readonly #options: ChaosOptions;
+  readonly #options: DisruptorOptions;
   readonly #pending: PendingFailover[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #cycle = 0;
   #stopped = false;
-  /** The settling point chosen for the current term (see {@link Chaos.readyAt}). */
+  /** The settling point chosen for the current term (see {@link Disruptor.readyAt}). */
   #settle: { term: string; at: bigint } | undefined;
 
-  constructor(options: ChaosOptions) {
+  constructor(options: DisruptorOptions) {
     this.#options = options;
   }
 
@@ -149,8 +149,7 @@ export class Chaos {
     const { fleet, log, restartDelayMs } = this.#options;
     if (!candidate.exitRequested) {
       this.unexpectedExits.push(candidate);
-      const tail = candidate.stderrTail.length > 0 ? `: ${candidate.stderrTail.join(' | ')}` : '';
-      log(`${candidate.identity} exited unexpectedly (${candidate.exit ?? '?'})${tail}`);
+      log(describeUnexpectedExit(candidate));
     } else {
       log(
         `${candidate.identity} ${candidate.state === 'killed' ? 'killed' : 'exited'} (${candidate.exit ?? '?'})`,
