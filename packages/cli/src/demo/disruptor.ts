@@ -39,6 +39,18 @@ interface PendingFailover {
   readonly at: bigint;
 }
 
+/** An action whose effect had not played out when the demo ended. */
+export interface InFlightAction {
+  readonly kind: FailoverKind;
+  readonly victim: string;
+  /** How long before the end the signal was sent. */
+  readonly agoMs: number;
+  /** No other candidate had led since the action: its failover was not measured. */
+  readonly awaitingSuccessor: boolean;
+  /** For a pause: the victim was still stopped (its SIGCONT not yet due). */
+  readonly stillPaused: boolean;
+}
+
 /** Options of {@link Disruptor}. */
 export interface DisruptorOptions {
   readonly fleet: Fleet;
@@ -55,6 +67,8 @@ export class Disruptor {
   readonly unexpectedExits: Candidate[] = [];
   readonly #options: DisruptorOptions;
   readonly #pending: PendingFailover[] = [];
+  /** Every pause sent: the victim and when. */
+  readonly #pauses: { readonly victim: Candidate; readonly at: bigint }[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #cycle = 0;
   #stopped = false;
@@ -110,6 +124,7 @@ export class Disruptor {
     this.#pending.push({ kind, victim: leader.identity, at });
     log(`${KIND_LABEL[kind]} → ${leader.identity} (pid ${leader.pid ?? '?'})`);
     if (kind === 'pause') {
+      this.#pauses.push({ victim: leader, at });
       // Resume only after its lease could have expired: it must find someone else leading
       // and step down without ever acting again as leader.
       this.#later(timing.leaseDurationMs + 1_000, () => {
@@ -121,9 +136,41 @@ export class Disruptor {
     return true;
   }
 
-  /** Feeds every event line: a `leading` from someone else completes pending failovers. */
+  /**
+   * What had not played out at monotonic time `now`: failovers still waiting for a successor,
+   * and paused leaders not yet resumed.
+   */
+  inFlight(now: bigint): InFlightAction[] {
+    const agoMs = (at: bigint) => Number(now - at) / 1e6;
+    const actions: InFlightAction[] = this.#pending.map((p) => ({
+      kind: p.kind,
+      victim: p.victim,
+      agoMs: agoMs(p.at),
+      awaitingSuccessor: true,
+      stillPaused:
+        p.kind === 'pause' &&
+        this.#pauses.some((q) => q.victim.identity === p.victim && q.victim.state === 'paused'),
+    }));
+    for (const pause of this.#pauses) {
+      const { victim, at } = pause;
+      if (victim.state !== 'paused' || actions.some((a) => a.victim === victim.identity)) continue;
+      actions.push({
+        kind: 'pause',
+        victim: victim.identity,
+        agoMs: agoMs(at),
+        awaitingSuccessor: false,
+        stillPaused: true,
+      });
+    }
+    return actions.sort((a, b) => b.agoMs - a.agoMs);
+  }
+
+  /**
+   * Feeds every event line: a `leading` from someone else completes pending failovers. After
+   * {@link Disruptor.stop} nothing is measured: what was pending then stays in flight.
+   */
   onEvent(candidate: Candidate, event: CandidateEvent): void {
-    if (event.type !== 'leading') return;
+    if (event.type !== 'leading' || this.#stopped) return;
     for (const pending of [...this.#pending]) {
       if (event.at < pending.at) continue;
       this.#pending.splice(this.#pending.indexOf(pending), 1);
@@ -164,7 +211,7 @@ export class Disruptor {
     });
   }
 
-  /** No more actions, restarts or resumes. */
+  /** No more actions, restarts, resumes or measurements. */
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);

@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     };
     display = options.live
       ? new LiveDisplay(startedAt, snapshot)
-      : new PlainDisplay(startedAt, header);
+      : new PlainDisplay(startedAt, snapshot);
     display.start();
     harness.spawnCandidates(options.candidates);
 
@@ -119,8 +119,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       harness.checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});
     }
-    const ranMs = Number(monotonicNow() - startedAt) / 1e6;
+    const endedAt = monotonicNow();
+    const ranMs = Number(endedAt - startedAt) / 1e6;
+    // What had not played out yet is reported as such, not measured during the shutdown.
+    const inFlight = active.inFlight(endedAt);
     active.stop();
+    display.end();
     await harness.stop(STOP_GRACE_MS);
     display.stop();
     return {
@@ -129,6 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       timing,
       candidates: options.candidates,
       samples: active.samples,
+      inFlight,
       intervalsChecked: monitor.intervals.length,
       overlaps: monitor.overlaps,
       unexpectedExits: active.unexpectedExits.map(describeExit),
