@@ -23,6 +23,7 @@ import {
 } from './status.js';
 import { tableOptionsFrom } from './table.js';
 import type { Lease, ListMeta } from './types.js';
+import { watchTimeoutSeconds } from './watch.js';
 
 /** GET of one Lease. */
 export function handleGet(state: ApiState, req: LeaseRequest): Response {
@@ -122,7 +123,7 @@ export function handleWatch(state: ApiState, req: LeaseRequest): Response {
     allowBookmarks: options.allowWatchBookmarks,
     initialEvents,
     initialEventsEndBookmark: options.sendInitialEvents === true && options.allowWatchBookmarks,
-    timeoutSeconds: options.timeoutSeconds ?? state.defaultWatchTimeoutSeconds,
+    timeoutSeconds: watchTimeoutSeconds(options.timeoutSeconds, state.defaultWatchTimeoutSeconds),
     table: req.format === 'table' ? tableOptionsFrom(req.query) : undefined,
   });
   req.request.signal.addEventListener('abort', () => session.close('gone'), { once: true });

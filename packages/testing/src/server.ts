@@ -19,7 +19,15 @@ export interface LeaseServerOptions extends LeaseApiOptions {
   readonly host?: string;
   /** Namespace of the kubeconfig context. @defaultValue `default` */
   readonly namespaceDefault?: string;
+  /**
+   * Open connections allowed at once; connections beyond it are closed on arrival (a watch
+   * holds one for its whole life). @defaultValue 1024
+   */
+  readonly maxConnections?: number;
 }
+
+/** Default of {@link LeaseServerOptions.maxConnections}. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 /** A running server. */
 export interface LeaseServer extends AsyncDisposable {
@@ -68,11 +76,12 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
   const api = createLeaseApi(options);
   const host = options.host ?? '127.0.0.1';
   const http = createServer(
-    toNodeListener(
-      api.handler,
-      options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes },
-    ),
+    toNodeListener(api.handler, {
+      authorized: api.authorized,
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    }),
   );
+  http.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const address = await listen(http, options.port ?? 0, host);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const params = {

@@ -70,6 +70,21 @@ export function bookmarkObject(
   };
 }
 
+/** Node's longest timer (about 24.8 days); a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long a watch lasts, in seconds, as kube-apiserver decides it: a positive
+ * `timeoutSeconds` as asked; zero or absent, the server's own timeout (upstream: a random
+ * point between `--min-request-timeout` and twice that; here `defaultSeconds`, without the
+ * jitter); negative, the watch ends at once (upstream's timer of a negative duration). Never
+ * unbounded.
+ */
+export function watchTimeoutSeconds(requested: number | undefined, defaultSeconds: number): number {
+  if (requested === undefined || requested === 0) return defaultSeconds;
+  return Math.max(0, requested);
+}
+
 /** The in-band 410 of a watch from a compacted version. */
 export function goneStatus(requested: number, oldest: number): Status {
   return failureStatus(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
@@ -116,8 +131,7 @@ export class WatchSession {
       },
       cancel: () => this.close('gone'),
     });
-    if (params.timeoutSeconds > 0)
-      this.after(params.timeoutSeconds * 1000, () => this.close('close'));
+    this.after(Math.max(0, params.timeoutSeconds) * 1000, () => this.close('close'));
   }
 
   /** The version the client has seen everything up to. */
@@ -134,9 +148,10 @@ export class WatchSession {
     return matches(match, this.params.info);
   }
 
-  /** Runs `callback` after `ms` unless the session closed first. */
+  /** Runs `callback` after `ms` (at most {@link MAX_TIMER_MS}) unless the session closed first. */
   after(ms: number, callback: () => void): void {
-    this.#timers.push(this.#clock.setTimeout(() => !this.#closed && callback(), ms));
+    const delay = Math.min(ms, MAX_TIMER_MS);
+    this.#timers.push(this.#clock.setTimeout(() => !this.#closed && callback(), delay));
   }
 
   accepts(lease: Lease): boolean {
