@@ -124,7 +124,6 @@ describe('connection cap', () => {
     const third = await openConnection(server.port);
     expect(third.answered).toBe(false);
     first.socket.destroy();
-    await until(() => true);
     let fourth = await openConnection(server.port);
     for (let i = 0; i < 20 && !fourth.answered; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -7,11 +7,10 @@
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ElectionTiming } from '@leasehold/election';
 import { monotonicNow } from '../events.js';
 import { describeExit } from '../fleet/candidates.js';
 import { FleetHarness } from '../fleet/harness.js';
-import { PROFILES, type ProfileName } from '../fleet/profiles.js';
+import { type FleetRunOutline, PROFILES, type ProfileName } from '../fleet/profiles.js';
 import type { ProcessRecord } from '../intervals.js';
 import { FaultInjector } from './fault-injector.js';
 import { Prng } from './prng.js';
@@ -32,11 +31,8 @@ export interface ChaosOptions {
 }
 
 /** Everything that happened, on the machine-wide monotonic clock. */
-export interface ChaosRecord {
+export interface ChaosRecord extends FleetRunOutline {
   readonly seed: number;
-  readonly profile: ProfileName;
-  readonly timing: ElectionTiming;
-  readonly candidates: number;
   readonly durationMs: number;
   readonly startedAt: bigint;
   /** When the actions stopped. */
@@ -49,7 +45,6 @@ export interface ChaosRecord {
   readonly processes: readonly ProcessRecord[];
   readonly actions: readonly ActionRecord[];
   readonly faults: readonly FaultRecord[];
-  readonly unexpectedExits: readonly string[];
 }
 
 export const LEASE_NAME = 'chaos';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { monotonicNow } from '../events.js';
-import type { Candidate } from '../fleet/candidates.js';
+import { type Candidate, candidateRecord } from '../fleet/candidates.js';
 import { type DemoSnapshot, type DisplayOutput, LiveDisplay, PlainDisplay } from './display.js';
 
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
@@ -13,21 +13,13 @@ const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
 const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 function candidate(identity: string): Candidate {
+  const now = monotonicNow();
   return {
-    identity,
-    pid: 4242,
-    state: 'running',
+    ...candidateRecord(identity, 4242),
     role: 'leader',
     fencingToken: 7,
-    deadline: monotonicNow() + 60_000_000_000n,
-    leadingSince: monotonicNow(),
-    leaseExpiresAt: null,
-    events: [],
-    killedAt: undefined,
-    exitedAt: undefined,
-    exit: undefined,
-    exitRequested: false,
-    stderrTail: [],
+    deadline: now + 60_000_000_000n,
+    leadingSince: now,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { monotonicNow } from '../events.js';
-import type { Candidate, Fleet } from '../fleet/candidates.js';
+import { type Candidate, candidateRecord, type Fleet } from '../fleet/candidates.js';
 import { Disruptor } from './disruptor.js';
 import { formatSummary } from './summary.js';
 
@@ -13,21 +13,14 @@ const TIMING = { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 
 const FAR = 3_600n * 1_000_000_000n;
 
 function candidate(identity: string, leader: boolean): Candidate {
+  if (!leader) return candidateRecord(identity, 1);
+  const now = monotonicNow();
   return {
-    identity,
-    pid: 1,
-    state: 'running',
-    role: leader ? 'leader' : 'follower',
+    ...candidateRecord(identity, 1),
+    role: 'leader',
     fencingToken: 0,
-    deadline: leader ? monotonicNow() + FAR : null,
-    leadingSince: leader ? monotonicNow() : null,
-    leaseExpiresAt: null,
-    events: [],
-    killedAt: undefined,
-    exitedAt: undefined,
-    exit: undefined,
-    exitRequested: false,
-    stderrTail: [],
+    deadline: now + FAR,
+    leadingSince: now,
   };
 }
 

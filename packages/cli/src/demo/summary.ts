@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { ElectionTiming } from '@leasehold/election';
 import { formatMs } from '../duration.js';
+import type { FleetRunOutline } from '../fleet/profiles.js';
 import { describeOverlap } from '../fleet/safety-monitor.js';
 import { failoverStats, type Overlap } from '../intervals.js';
 import {
@@ -16,18 +16,13 @@ import {
 } from './disruptor.js';
 
 /** Everything the summary reports. */
-export interface DemoResult {
+export interface DemoResult extends FleetRunOutline {
   readonly ranMs: number;
-  readonly profile: string;
-  readonly timing: ElectionTiming;
-  readonly candidates: number;
   readonly samples: readonly FailoverSample[];
   /** Actions whose effect had not played out when the run ended. */
   readonly inFlight: readonly InFlightAction[];
   readonly intervalsChecked: number;
   readonly overlaps: readonly Overlap[];
-  /** Candidates that exited without being asked to, with how. */
-  readonly unexpectedExits: readonly string[];
 }
 
 const cell = (value: number | null) => (value === null ? '-' : formatMs(value));

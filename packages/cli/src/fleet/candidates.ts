@@ -90,22 +90,7 @@ export class Fleet {
       ],
       { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    const candidate: Candidate = {
-      identity,
-      pid: child.pid,
-      state: 'running',
-      role: 'follower',
-      fencingToken: null,
-      deadline: null,
-      leadingSince: null,
-      leaseExpiresAt: null,
-      events: [],
-      killedAt: undefined,
-      exitedAt: undefined,
-      exit: undefined,
-      exitRequested: false,
-      stderrTail: [],
-    };
+    const candidate = candidateRecord(identity, child.pid);
     this.#all.push(candidate);
     this.#children.set(candidate, child);
     createInterface({ input: child.stdout! }).on('line', (line) => this.#onLine(candidate, line));
@@ -208,6 +193,26 @@ export class Fleet {
     }
     this.#options.onEvent(candidate, event);
   }
+}
+
+/** A just-started candidate: running, a follower, nothing seen yet. */
+export function candidateRecord(identity: string, pid: number | undefined): Candidate {
+  return {
+    identity,
+    pid,
+    state: 'running',
+    role: 'follower',
+    fencingToken: null,
+    deadline: null,
+    leadingSince: null,
+    leaseExpiresAt: null,
+    events: [],
+    killedAt: undefined,
+    exitedAt: undefined,
+    exit: undefined,
+    exitRequested: false,
+    stderrTail: [],
+  };
 }
 
 /** How a candidate ended, with its last stderr lines: `candidate-3: exit code 1 | …`. */

@@ -15,6 +15,15 @@ export const PROFILES = {
 
 export type ProfileName = keyof typeof PROFILES;
 
+/** What every fleet run (demo, chaos) reports about how it was set up and who died. */
+export interface FleetRunOutline {
+  readonly profile: ProfileName;
+  readonly timing: ElectionTiming;
+  readonly candidates: number;
+  /** Candidates that exited without being asked to, with how. */
+  readonly unexpectedExits: readonly string[];
+}
+
 /** The `parseArgs` configuration of the fleet-sizing options. */
 export const FLEET_OPTIONS = {
   duration: { type: 'string' },
