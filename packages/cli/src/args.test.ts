@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { splitAtDoubleDash, UsageError } from './args.js';
-import { parseDemoArgs } from './demo-command.js';
+import { parseDemoArgs } from './demo/command.js';
 import { createElectorFromFlags, electorOptionsFrom } from './election-options.js';
 import { parseRunArgs } from './run-command.js';
 

@@ -6,19 +6,12 @@
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  choiceValue,
-  durationValue,
-  HELP_OPTION,
-  integerValue,
-  parseCommandArgs,
-  stringValue,
-} from './args.js';
+import { HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
 import { MAX_SEED } from './chaos/prng.js';
 import { buildReport, GAP_TOLERANCE_MS } from './chaos/report.js';
 import { runChaos } from './chaos/runner.js';
 import { formatChaosSummary } from './chaos/summary.js';
-import { PROFILES, type ProfileName } from './demo.js';
+import { FLEET_OPTIONS, fleetArgs, type ProfileName } from './fleet/profiles.js';
 import { onInterrupt } from './interrupts.js';
 
 export const CHAOS_HELP = `Usage: leasehold chaos [options]
@@ -72,20 +65,15 @@ export interface ChaosArgs {
  */
 export function parseChaosArgs(args: readonly string[]): ChaosArgs | 'help' {
   const { values } = parseCommandArgs('chaos', args, {
-    duration: { type: 'string' },
-    candidates: { type: 'string' },
+    ...FLEET_OPTIONS,
     seed: { type: 'string' },
-    profile: { type: 'string' },
     report: { type: 'string' },
     ...HELP_OPTION,
   });
   if (values.help === true) return 'help';
   return {
-    durationMs: durationValue('chaos', values, 'duration') ?? 60_000,
-    candidates: integerValue('chaos', values, 'candidates', 2, 10) ?? 5,
+    ...fleetArgs('chaos', values, { durationMs: 60_000, candidates: 5 }),
     seed: integerValue('chaos', values, 'seed', 0, MAX_SEED) ?? randomInt(2 ** 31),
-    profile:
-      choiceValue('chaos', values, 'profile', Object.keys(PROFILES) as ProfileName[]) ?? 'fast',
     reportPath: resolve(stringValue(values, 'report') ?? 'chaos-report.json'),
   };
 }

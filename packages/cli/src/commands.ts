@@ -14,7 +14,7 @@ export interface Command {
 export const COMMANDS: Readonly<Record<string, Command>> = {
   demo: {
     summary: 'watch candidates elect a leader and fail over, live, on an embedded server',
-    run: async (args) => (await import('./demo-command.js')).demoCommand(args),
+    run: async (args) => (await import('./demo/command.js')).demoCommand(args),
   },
   server: {
     summary: 'start the embedded Lease API server (for kubectl, run and experiments)',

@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,8 +64,52 @@ describe('leasehold server', () => {
     await expect(access(path)).rejects.toThrow();
   });
 
+  it('reads the token from --token-file, so that it stays out of the command line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leasehold-server-test-'));
+    try {
+      const tokenFile = join(dir, 'token');
+      await writeFile(tokenFile, 'f1le-t0ken\n');
+      const out = capture();
+      const stop = new AbortController();
+      const running = serverCommand(['--token-file', tokenFile], {
+        stdout: out.stdout,
+        signal: stop.signal,
+      });
+      const url = /^leasehold server: (\S+) /.exec(await out.line)?.[1] ?? '';
+      expect((await fetch(`${url}${LEASES}`)).status).toBe(401);
+      const authorized = await fetch(`${url}${LEASES}`, {
+        headers: { authorization: 'Bearer f1le-t0ken' },
+      });
+      expect(authorized.status).toBe(200);
+      stop.abort();
+      expect(await running).toBe(0);
+
+      await writeFile(tokenFile, '  \n');
+      await expect(serverCommand(['--token-file', tokenFile])).rejects.toThrow(/is empty/);
+      await expect(serverCommand(['--token-file', join(dir, 'missing')])).rejects.toThrow(
+        UsageError,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the token from LEASEHOLD_TOKEN when no option names one', () => {
+    const env = { LEASEHOLD_TOKEN: 'from-env' };
+    expect(parseServerArgs([], env)).toEqual({ token: 'from-env' });
+    expect(parseServerArgs(['--token', 'flag'], env)).toEqual({ token: 'flag' });
+    expect(parseServerArgs(['--token-file', '/run/t'], env)).toEqual({ tokenFile: '/run/t' });
+    expect(parseServerArgs([], { LEASEHOLD_TOKEN: '' })).toEqual({});
+    expect(() => parseServerArgs(['--token', 'a', '--token-file', '/run/t'], {})).toThrow(
+      UsageError,
+    );
+    expect(() => parseServerArgs(['--token', ''], {})).toThrow(UsageError);
+  });
+
   it('parses its arguments, with usage errors for bad ones', () => {
-    expect(parseServerArgs(['--port', '8080', '--token', 'x', '--kubeconfig', '/tmp/k'])).toEqual({
+    expect(
+      parseServerArgs(['--port', '8080', '--token', 'x', '--kubeconfig', '/tmp/k'], {}),
+    ).toEqual({
       port: 8080,
       token: 'x',
       kubeconfig: '/tmp/k',
@@ -74,5 +118,6 @@ describe('leasehold server', () => {
     expect(() => parseServerArgs(['--port', '70000'])).toThrow(UsageError);
     expect(() => parseServerArgs(['--bogus'])).toThrow(UsageError);
     expect(SERVER_HELP).toContain('--kubeconfig PATH');
+    expect(SERVER_HELP).toContain('--token-file PATH');
   });
 });

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLeaseServer } from '@leasehold/testing';
-import { HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
+import { HELP_OPTION, integerValue, parseCommandArgs, stringValue, UsageError } from './args.js';
 
 export const SERVER_HELP = `Usage: leasehold server [options]
 
@@ -19,7 +19,11 @@ then serves until SIGINT or SIGTERM. State lives in memory only.
 
 Options:
   --port N            port to listen on, on 127.0.0.1 (default: a free one)
-  --token T           require "Authorization: Bearer T" (default: no authentication)
+  --token-file PATH   require "Authorization: Bearer T", T read from that file (trimmed)
+  --token T           the same with T on the command line, where other local users can read
+                      it (/proc/PID/cmdline); prefer --token-file or LEASEHOLD_TOKEN
+                      Default: the environment variable LEASEHOLD_TOKEN if set and not
+                      empty, else no authentication.
   --kubeconfig PATH   where to write the kubeconfig (default: a temporary file, removed on exit)
   -h, --help          show this help
 
@@ -33,6 +37,8 @@ export interface ServerCommandArgs {
   readonly port?: number;
   /** Bearer token the server requires. */
   readonly token?: string;
+  /** A file holding the token (read when the server starts; surrounding whitespace trimmed). */
+  readonly tokenFile?: string;
   /** Where to write the kubeconfig; absent: a temporary file, removed on exit. */
   readonly kubeconfig?: string;
 }
@@ -49,20 +55,31 @@ export interface ServerCommandIo {
  * @returns `'help'` for `--help`.
  * @throws {@link UsageError}
  */
-export function parseServerArgs(args: readonly string[]): ServerCommandArgs | 'help' {
+export function parseServerArgs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ServerCommandArgs | 'help' {
   const { values } = parseCommandArgs('server', args, {
     port: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     kubeconfig: { type: 'string' },
     ...HELP_OPTION,
   });
   if (values.help === true) return 'help';
   const port = integerValue('server', values, 'port', 0, 65535);
-  const token = stringValue(values, 'token');
+  const tokenFile = stringValue(values, 'token-file');
+  const fromEnv = env.LEASEHOLD_TOKEN === '' ? undefined : env.LEASEHOLD_TOKEN;
+  const flagged = stringValue(values, 'token');
+  if (flagged !== undefined && tokenFile !== undefined)
+    throw new UsageError('--token and --token-file are exclusive', 'server');
+  if (flagged === '') throw new UsageError('--token must not be empty', 'server');
+  const token = flagged ?? (tokenFile === undefined ? fromEnv : undefined);
   const kubeconfig = stringValue(values, 'kubeconfig');
   return {
     ...(port === undefined ? {} : { port }),
     ...(token === undefined ? {} : { token }),
+    ...(tokenFile === undefined ? {} : { tokenFile }),
     ...(kubeconfig === undefined ? {} : { kubeconfig }),
   };
 }
@@ -86,10 +103,26 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** The token of `--token-file`, or the one given directly. */
+async function resolveToken(args: ServerCommandArgs): Promise<string | undefined> {
+  if (args.tokenFile === undefined) return args.token;
+  let text: string;
+  try {
+    text = await readFile(args.tokenFile, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--token-file: cannot read ${args.tokenFile} (${reason})`, 'server');
+  }
+  const token = text.trim();
+  if (token === '') throw new UsageError(`--token-file: ${args.tokenFile} is empty`, 'server');
+  return token;
+}
+
 async function serve(args: ServerCommandArgs, io: ServerCommandIo): Promise<void> {
+  const token = await resolveToken(args);
   const server = await startLeaseServer({
     ...(args.port === undefined ? {} : { port: args.port }),
-    ...(args.token === undefined ? {} : { token: args.token }),
+    ...(token === undefined ? {} : { token }),
   });
   const tempDir =
     args.kubeconfig === undefined ? await mkdtemp(join(tmpdir(), 'leasehold-server-')) : undefined;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FaultInjector } from '../src/chaos/fault-injector.js';
 import { Prng } from '../src/chaos/prng.js';
 import { ChaosScheduler } from '../src/chaos/scheduler.js';
-import type { Candidate } from '../src/demo/fleet.js';
+import type { Candidate } from '../src/fleet/candidates.js';
 import { s } from './interval-fixtures.js';
 
 const TIMING = { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 };

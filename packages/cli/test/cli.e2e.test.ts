@@ -197,6 +197,10 @@ describe('leasehold demo', () => {
     expect(failovers.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     expect(output).toMatch(/^ {2}leadership intervals checked: [1-9]/m);
     expect(output).not.toMatch(/exited unexpectedly/);
+    // It leaves a record: the final table, what was still in flight, where to read on.
+    expect(output).toMatch(/^Final state:\nCANDIDATE +PID +PROCESS +ROLE +TOKEN +TIME LEFT\n/m);
+    expect(output).toMatch(/^ {2}still in flight at the end: (none|\d+ \(not counted above\))$/m);
+    expect(output).toMatch(/^Read next .*\n {2}docs\/demo\.md/m);
     expect(code, output).toBe(0);
   }, 40_000);
 });

@@ -4,10 +4,12 @@
  * `node:http` adapter and `startLeaseServer` sit on top of it; unit tests may call the handler
  * directly.
  */
+import { bearerCheck } from './bearer-auth.js';
 import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
 import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
-import { ConnectionDroppedError, Faults } from './faults.js';
+import { ConnectionDroppedError, Faults } from './fault-injection.js';
+import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { handlePatch } from './patching.js';
 import { handleGet, handleList, handleNamespace, handleWatch } from './reads.js';
@@ -16,20 +18,25 @@ import { type Route, route, verbOf } from './router.js';
 import { parseFieldSelector, selectedName } from './selectors.js';
 import { RequestStats } from './stats.js';
 import { ApiError, genericResponse, internalError, pathNotFound, unauthorized } from './status.js';
-import { LeaseStore } from './store.js';
-import { type Clock, systemClock, type Verb } from './types.js';
-import { WatchHub } from './watch-hub.js';
+import { type ServerClock, systemServerClock, type Verb } from './types.js';
+import { WatchRegistry } from './watch-registry.js';
 import { handleCreate, handleReplace } from './writes.js';
 
 /** Options of {@link createLeaseApi}; every field has a default. */
 export interface LeaseApiOptions {
-  /** Require `Authorization: Bearer <token>` on every request; otherwise 401. */
+  /**
+   * Require `Authorization: Bearer <token>` on every request; otherwise 401, answered before
+   * the request's body is read.
+   */
   readonly token?: string;
   /** Change events retained for watch replay; older versions get 410 Gone. @defaultValue 1000 */
   readonly historyLimit?: number;
   /** Interval of BOOKMARK events on watches that allow them. @defaultValue 60000 */
   readonly bookmarkIntervalMs?: number;
-  /** Watch timeout when the client sets no `timeoutSeconds`. @defaultValue 1800 */
+  /**
+   * Watch timeout when the client sets no `timeoutSeconds` (or 0); must be positive.
+   * @defaultValue 1800, upstream's `--min-request-timeout`
+   */
   readonly defaultWatchTimeoutSeconds?: number;
   /** How long a read at a future resourceVersion waits before a 504. @defaultValue 3000 */
   readonly tooLargeResourceVersionWaitMs?: number;
@@ -42,7 +49,7 @@ export interface LeaseApiOptions {
    */
   readonly coordinatedLeaderElection?: boolean;
   /** Time source and timers. @defaultValue the system clock */
-  readonly clock?: Clock;
+  readonly clock?: ServerClock;
 }
 
 /** A fetch-style Kubernetes API for Leases and its state. */
@@ -54,7 +61,12 @@ export interface LeaseApi {
   /** Request counters. */
   readonly stats: RequestStats;
   /** The object store (read it to inspect state; write through the handler). */
-  readonly store: LeaseStore;
+  readonly store: ObjectStore;
+  /**
+   * Whether an `Authorization` header value admits a request (always, without a token). The
+   * HTTP adapter asks before reading a body, so an unauthenticated upload is never buffered.
+   */
+  readonly authorized: (authorization: string | null | undefined) => boolean;
   /** Ends every open watch cleanly and lifts every fault. */
   close(): void;
 }
@@ -155,13 +167,13 @@ function handleOther(request: Request, url: URL): Response {
 
 /** Builds the Lease API without listening. */
 export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
-  const clock = options.clock ?? systemClock;
-  const store = new LeaseStore(options.historyLimit ?? 1000);
+  const clock = options.clock ?? systemServerClock;
+  const store = new ObjectStore(options.historyLimit ?? 1000);
   const stats = new RequestStats();
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   // The hub and the faults refer to each other; the closures resolve `faults` lazily.
   let faults: Faults | undefined;
-  const hub = new WatchHub({
+  const hub = new WatchRegistry({
     store,
     stats,
     clock,
@@ -178,10 +190,14 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     faults,
     stats,
     tooLargeWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
-    defaultWatchTimeoutSeconds: options.defaultWatchTimeoutSeconds ?? 1800,
+    // A non-positive default would mean watches that never end: keep upstream's instead.
+    defaultWatchTimeoutSeconds:
+      options.defaultWatchTimeoutSeconds !== undefined && options.defaultWatchTimeoutSeconds > 0
+        ? options.defaultWatchTimeoutSeconds
+        : 1800,
     coordinatedLeaderElection: options.coordinatedLeaderElection ?? true,
   };
-  const expected = options.token === undefined ? undefined : `Bearer ${options.token}`;
+  const authorized = bearerCheck(options.token);
 
   const handler = async (request: Request): Promise<Response> => {
     let url: URL;
@@ -191,8 +207,7 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
       return errorResponse(pathNotFound());
     }
     try {
-      if (expected !== undefined && request.headers.get('authorization') !== expected)
-        throw unauthorized();
+      if (!authorized(request.headers.get('authorization'))) throw unauthorized();
       const target = route(url.pathname);
       if (target.kind === 'leases') return await handleLease(state, request, url, target, maxBody);
       if (target.kind === 'namespaces')
@@ -210,5 +225,5 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     hub.closeAll();
     faults?.reset();
   };
-  return { handler, faults, stats, store, close };
+  return { handler, faults, stats, store, authorized, close };
 }

@@ -8,10 +8,10 @@ import { type ApiState, type LeaseRequest, renderLease } from './context.js';
 import { fieldForbidden, invalid } from './field-errors.js';
 import { formatTime } from './go-time.js';
 import { orderMeta } from './lease-codec.js';
+import { validateLeaseCreate, validateLeaseUpdate } from './lease-validation.js';
 import { managedFieldsAfterUpdate } from './managed-fields.js';
 import { alreadyExists, conflict, unknownError } from './status.js';
 import type { Lease, ObjectMeta } from './types.js';
-import { validateLeaseCreate, validateLeaseUpdate } from './validation.js';
 
 /**
  * `dropDisabledSpecFields`: without the CoordinatedLeaderElection gate the coordinated-election

@@ -2,19 +2,19 @@
  * What a handler gets: the server's state and one parsed Lease request, plus rendering of
  * Lease bodies in the negotiated format.
  */
-import type { Faults } from './faults.js';
+import type { Faults } from './fault-injection.js';
+import type { ObjectStore } from './object-store.js';
 import { type OutputFormat, respond } from './request.js';
 import type { RequestStats } from './stats.js';
-import type { LeaseStore } from './store.js';
 import { leaseTable, tableOptionsFrom } from './table.js';
-import type { Clock, Lease, ListMeta, Verb } from './types.js';
-import type { WatchHub } from './watch-hub.js';
+import type { Lease, ListMeta, ServerClock, Verb } from './types.js';
+import type { WatchRegistry } from './watch-registry.js';
 
 /** Shared server state. */
 export interface ApiState {
-  readonly store: LeaseStore;
-  readonly hub: WatchHub;
-  readonly clock: Clock;
+  readonly store: ObjectStore;
+  readonly hub: WatchRegistry;
+  readonly clock: ServerClock;
   readonly faults: Faults;
   readonly stats: RequestStats;
   /** How long a read at a future resourceVersion waits for it (ms). */

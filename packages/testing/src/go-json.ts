@@ -4,7 +4,7 @@
  * absent, and a record of unknown fields for `fieldValidation`.
  */
 import {
-  formatMicroTime,
+  formatEpochMicros,
   formatTime,
   GoTimeParseError,
   MICRO_LAYOUT,
@@ -81,7 +81,7 @@ export class Decoder {
     }
     try {
       const parsed = parseGoTime(value, micro ? MICRO_LAYOUT : SECONDS_LAYOUT);
-      return micro ? formatMicroTime(parsed) : formatTime(Number(parsed / 1000n));
+      return micro ? formatEpochMicros(parsed) : formatTime(Number(parsed / 1000n));
     } catch (error) {
       if (error instanceof GoTimeParseError) throw badRequest(`${this.#prefix}${error.message}`);
       throw error;

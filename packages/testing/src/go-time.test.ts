@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatMicroTime,
+  formatEpochMicros,
   formatTime,
   GoTimeParseError,
   MICRO_LAYOUT,
@@ -24,13 +24,13 @@ const failure = (
 
 describe('MicroTime parsing', () => {
   it('accepts six fractional digits in UTC or with an offset, and prints UTC', () => {
-    expect(formatMicroTime(micro('2024-02-29T23:59:59.123456Z'))).toBe(
+    expect(formatEpochMicros(micro('2024-02-29T23:59:59.123456Z'))).toBe(
       '2024-02-29T23:59:59.123456Z',
     );
-    expect(formatMicroTime(micro('2024-01-01T02:00:00.000001+02:00'))).toBe(
+    expect(formatEpochMicros(micro('2024-01-01T02:00:00.000001+02:00'))).toBe(
       '2024-01-01T00:00:00.000001Z',
     );
-    expect(formatMicroTime(micro('1969-12-31T23:59:59.999999Z'))).toBe(
+    expect(formatEpochMicros(micro('1969-12-31T23:59:59.999999Z'))).toBe(
       '1969-12-31T23:59:59.999999Z',
     );
   });

@@ -119,7 +119,7 @@ function formatUtc(epochMicros: bigint, fractionDigits: 0 | 6): string {
 }
 
 /** Formats epoch microseconds as a MicroTime (UTC, six digits), as `MicroTime.MarshalJSON`. */
-export function formatMicroTime(epochMicros: bigint): string {
+export function formatEpochMicros(epochMicros: bigint): string {
   return formatUtc(epochMicros, 6);
 }
 

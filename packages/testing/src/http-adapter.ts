@@ -6,7 +6,7 @@
  * which is how faults simulate a broken connection.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { ConnectionDroppedError } from './faults.js';
+import { ConnectionDroppedError } from './fault-injection.js';
 import { MAX_BODY_BYTES } from './request.js';
 
 /** A fetch-style handler. */
@@ -119,6 +119,12 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 export interface NodeListenerOptions {
   /** Bytes of a request body read before handing it over. @defaultValue 3 MiB */
   readonly maxBodyBytes?: number;
+  /**
+   * Checked before a body is read: a request it refuses goes to the handler without its body
+   * (the handler answers 401 without needing it), and its connection is closed after the
+   * answer, so the unread upload is never buffered. @defaultValue every request admitted
+   */
+  readonly authorized?: (authorization: string | undefined) => boolean;
 }
 
 /** Wraps a fetch-style handler as a `node:http` request listener. */
@@ -127,6 +133,7 @@ export function toNodeListener(
   options: NodeListenerOptions = {},
 ): RequestListener {
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const authorized = options.authorized ?? (() => true);
   return (req, res) => {
     req.socket.setNoDelay(true);
     const controller = new AbortController();
@@ -134,7 +141,9 @@ export function toNodeListener(
       if (!res.writableFinished) controller.abort();
     });
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    (hasBody ? readNodeBody(req, limit) : Promise.resolve(undefined))
+    const admitted = authorized(req.headers.authorization);
+    if (hasBody && !admitted) res.shouldKeepAlive = false;
+    (hasBody && admitted ? readNodeBody(req, limit) : Promise.resolve(undefined))
       .then((body) => handler(toRequest(req, body, controller.signal)))
       .then((response) => send(res, response))
       .catch((error: unknown) => {

@@ -27,28 +27,28 @@
 export { createLeaseApi, type LeaseApi, type LeaseApiOptions } from './api.js';
 export {
   ConnectionDroppedError,
-  type FailNextOptions,
   type FaultHandle,
   type FaultKind,
   Faults,
   type InjectedStatus,
   type RequestInfo,
   type RequestMatch,
-} from './faults.js';
-export { formatMicroTime, parseGoTime } from './go-time.js';
+  type ServerFailNextOptions,
+} from './fault-injection.js';
+export { formatEpochMicros, parseGoTime } from './go-time.js';
 export { type FetchHandler, toNodeListener } from './http-adapter.js';
 export { type KubeconfigParams, kubeconfigDocument, writeKubeconfigFile } from './kubeconfig.js';
+export { ObjectStore, type ObjectStoreEvent } from './object-store.js';
 export { type LeaseServer, type LeaseServerOptions, startLeaseServer } from './server.js';
 export { RequestStats, type StatsSnapshot } from './stats.js';
 export { ApiError } from './status.js';
-export { LeaseStore, type StoreEvent } from './store.js';
 export type {
-  Clock,
   Lease,
   LeaseList,
   LeaseSpec,
   ManagedFieldsEntry,
   ObjectMeta,
+  ServerClock,
   Status,
   StatusCause,
   StatusDetails,
@@ -56,4 +56,4 @@ export type {
   WatchEvent,
   WatchEventType,
 } from './types.js';
-export { systemClock, VERBS } from './types.js';
+export { systemServerClock, VERBS } from './types.js';

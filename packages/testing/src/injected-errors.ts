@@ -19,7 +19,7 @@ import {
 export type InjectedStatus = 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 | 504;
 
 /** Options of {@link Faults.failNext}. */
-export interface FailNextOptions {
+export interface ServerFailNextOptions {
   readonly status: InjectedStatus;
   /** How many matching requests fail. @defaultValue 1 */
   readonly count?: number;
@@ -28,7 +28,7 @@ export interface FailNextOptions {
   readonly retryAfterSeconds?: number;
 }
 
-export function injectedError(options: FailNextOptions, info: RequestInfo): ApiError {
+export function injectedError(options: ServerFailNextOptions, info: RequestInfo): ApiError {
   const name = info.name ?? '';
   switch (options.status) {
     case 401:

@@ -3,7 +3,7 @@
  * `KubeConfig` of `@kubernetes/client-node`. A plain-`http` server needs
  * `insecure-skip-tls-verify`, or client-node refuses it.
  */
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 
@@ -33,9 +33,18 @@ export function kubeconfigDocument(params: KubeconfigParams): Record<string, unk
   };
 }
 
-/** Writes the kubeconfig as YAML, readable by the owner only (it may hold a token). */
+/**
+ * Writes the kubeconfig as YAML, readable by the owner only (it may hold a token) — also when
+ * the file exists with a wider mode: that is narrowed before the new content is written.
+ */
 export async function writeKubeconfigFile(path: string, params: KubeconfigParams): Promise<void> {
-  await writeFile(path, dump(kubeconfigDocument(params)), { mode: 0o600 });
+  const file = await open(path, 'w', 0o600);
+  try {
+    await file.chmod(0o600);
+    await file.writeFile(dump(kubeconfigDocument(params)));
+  } finally {
+    await file.close();
+  }
 }
 
 /**

@@ -4,8 +4,8 @@
  * message: `unable to parse requirement: found 'b' expected: '('`.
  */
 import { fieldInvalid } from './field-errors.js';
+import { labelValueErrors, qualifiedNameErrors } from './lease-validation.js';
 import { badRequest } from './status.js';
-import { labelValueErrors, qualifiedNameErrors } from './validation.js';
 
 type Token =
   | 'error'

@@ -9,7 +9,9 @@ import {
   renderList,
   waitForRevision,
 } from './context.js';
+import { dns1123LabelErrors } from './lease-validation.js';
 import { encodeContinue, type ListOptions, parseListOptions } from './list-options.js';
+import { storageKey } from './object-store.js';
 import { respond, streamResponse } from './request.js';
 import { matchesFields, matchesLabels } from './selectors.js';
 import {
@@ -19,10 +21,9 @@ import {
   notFound,
   tooLargeResourceVersion,
 } from './status.js';
-import { storageKey } from './store.js';
 import { tableOptionsFrom } from './table.js';
 import type { Lease, ListMeta } from './types.js';
-import { dns1123LabelErrors } from './validation.js';
+import { watchTimeoutSeconds } from './watch.js';
 
 /** GET of one Lease. */
 export function handleGet(state: ApiState, req: LeaseRequest): Response {
@@ -122,7 +123,7 @@ export function handleWatch(state: ApiState, req: LeaseRequest): Response {
     allowBookmarks: options.allowWatchBookmarks,
     initialEvents,
     initialEventsEndBookmark: options.sendInitialEvents === true && options.allowWatchBookmarks,
-    timeoutSeconds: options.timeoutSeconds ?? state.defaultWatchTimeoutSeconds,
+    timeoutSeconds: watchTimeoutSeconds(options.timeoutSeconds, state.defaultWatchTimeoutSeconds),
     table: req.format === 'table' ? tableOptionsFrom(req.query) : undefined,
   });
   req.request.signal.addEventListener('abort', () => session.close('gone'), { once: true });

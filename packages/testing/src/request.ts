@@ -143,6 +143,19 @@ function baseHeaders(contentType: string): Headers {
   });
 }
 
+/**
+ * A `Warning` header value as upstream's `NewWarningHeader` writes it: `299 - "text"` with `"`
+ * and `\` escaped and everything else as is — non-ASCII as raw UTF-8 bytes (carried here as a
+ * byte string, which is what the Fetch `Headers` accept). A text with control characters is
+ * dropped, as upstream drops it. Never throws: it runs after a write has been committed.
+ */
+export function warningHeader(text: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) return undefined;
+  const quoted = `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return `299 - ${Buffer.from(quoted, 'utf8').toString('latin1')}`;
+}
+
 /** Renders `body` in JSON (pretty-printed on `?pretty=true`) or YAML. */
 export function respond(
   code: number,
@@ -162,8 +175,10 @@ export function respond(
   const headers = baseHeaders(
     options.contentType ?? (yaml ? 'application/yaml' : 'application/json'),
   );
-  for (const warning of options.warnings ?? [])
-    headers.append('warning', `299 - ${JSON.stringify(warning)}`);
+  for (const warning of options.warnings ?? []) {
+    const value = warningHeader(warning);
+    if (value !== undefined) headers.append('warning', value);
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
   return new Response(text, { status: code, headers });
 }

@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaseApi, type LeaseApiOptions } from './api.js';
-import type { Faults } from './faults.js';
+import type { Faults } from './fault-injection.js';
 import { toNodeListener } from './http-adapter.js';
 import { buildKubeConfig, writeKubeconfigFile } from './kubeconfig.js';
+import type { ObjectStore } from './object-store.js';
 import type { RequestStats } from './stats.js';
-import type { LeaseStore } from './store.js';
 
 /** Options of {@link startLeaseServer}: the API options plus where to listen. */
 export interface LeaseServerOptions extends LeaseApiOptions {
@@ -19,7 +19,15 @@ export interface LeaseServerOptions extends LeaseApiOptions {
   readonly host?: string;
   /** Namespace of the kubeconfig context. @defaultValue `default` */
   readonly namespaceDefault?: string;
+  /**
+   * Open connections allowed at once; connections beyond it are closed on arrival (a watch
+   * holds one for its whole life). @defaultValue 1024
+   */
+  readonly maxConnections?: number;
 }
+
+/** Default of {@link LeaseServerOptions.maxConnections}. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 /** A running server. */
 export interface LeaseServer extends AsyncDisposable {
@@ -36,7 +44,7 @@ export interface LeaseServer extends AsyncDisposable {
   /** Request counters. */
   readonly stats: RequestStats;
   /** The object store, for inspection. */
-  readonly store: LeaseStore;
+  readonly store: ObjectStore;
   /** The fetch-style core, callable in-process. */
   readonly handler: (request: Request) => Promise<Response>;
   /** Ends every watch, stops listening and closes every connection. Idempotent. */
@@ -68,11 +76,12 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
   const api = createLeaseApi(options);
   const host = options.host ?? '127.0.0.1';
   const http = createServer(
-    toNodeListener(
-      api.handler,
-      options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes },
-    ),
+    toNodeListener(api.handler, {
+      authorized: api.authorized,
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    }),
   );
+  http.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const address = await listen(http, options.port ?? 0, host);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const params = {

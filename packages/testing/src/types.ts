@@ -157,10 +157,11 @@ export interface WatchEvent<T = unknown> {
 }
 
 /**
- * Time source and timers, injectable so tests can drive bookmarks, watch timeouts and latency
- * faults without sleeping.
+ * The server's wall-clock time source and timers, injectable so tests can drive bookmarks,
+ * watch timeouts and latency faults without sleeping. Unlike `@leasehold/election`'s monotonic
+ * `Clock`, `now()` here is epoch time: the server stamps it into objects.
  */
-export interface Clock {
+export interface ServerClock {
   /** Milliseconds since the epoch (used for timestamps). */
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
@@ -168,7 +169,7 @@ export interface Clock {
 }
 
 /** The real clock; timers are unref'd so an idle server never keeps a process alive. */
-export const systemClock: Clock = {
+export const systemServerClock: ServerClock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
     const handle = setTimeout(callback, ms);

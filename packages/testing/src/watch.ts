@@ -11,7 +11,8 @@
  * Each event is encoded once and the same bytes go to every watcher, so fan-out to thousands
  * of watches costs one `JSON.stringify`.
  */
-import { matches, type RequestInfo, type RequestMatch } from './faults.js';
+import { matches, type RequestInfo, type RequestMatch } from './fault-injection.js';
+import type { ObjectStoreEvent } from './object-store.js';
 import {
   type FieldSelector,
   type LabelSelector,
@@ -19,10 +20,14 @@ import {
   matchesLabels,
 } from './selectors.js';
 import { failureStatus } from './status.js';
-import type { StoreEvent } from './store.js';
 import { leaseTable, type TableOptions } from './table.js';
-import { API_VERSION, type Clock, type Lease, type Status, type WatchEventType } from './types.js';
-import type { WatchHub } from './watch-hub.js';
+import {
+  API_VERSION,
+  type Lease,
+  type ServerClock,
+  type Status,
+  type WatchEventType,
+} from './types.js';
 
 /** A parsed watch request. */
 export interface WatchParams {
@@ -65,16 +70,46 @@ export function bookmarkObject(
   };
 }
 
+/** Node's longest timer (about 24.8 days); a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long a watch lasts, in seconds, as kube-apiserver decides it: a positive
+ * `timeoutSeconds` as asked; zero or absent, the server's own timeout (upstream: a random
+ * point between `--min-request-timeout` and twice that; here `defaultSeconds`, without the
+ * jitter); negative, the watch ends at once (upstream's timer of a negative duration). Never
+ * unbounded.
+ */
+export function watchTimeoutSeconds(requested: number | undefined, defaultSeconds: number): number {
+  if (requested === undefined || requested === 0) return defaultSeconds;
+  return Math.max(0, requested);
+}
+
 /** The in-band 410 of a watch from a compacted version. */
 export function goneStatus(requested: number, oldest: number): Status {
   return failureStatus(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
 }
 
+/**
+ * What a session needs from the registry that opened it. Declared here, implemented by
+ * `WatchRegistry`, so that the session module does not import the registry (no cycle).
+ */
+export interface WatchSessionOwner {
+  /** Whether a stall or partition holds this session's events now. */
+  isStalled(session: WatchSession): boolean;
+  /** Forgets a session that has ended. */
+  release(session: WatchSession): void;
+  /** Counts one delivered event in the server's stats. */
+  counted(): void;
+  /** The error a `reset` drop ends the stream with. */
+  dropError(): Error;
+}
+
 /** One open watch stream. */
 export class WatchSession {
   readonly params: WatchParams;
-  readonly #hub: WatchHub;
-  readonly #clock: Clock;
+  readonly #hub: WatchSessionOwner;
+  readonly #clock: ServerClock;
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   #pending: Uint8Array[] = [];
   #closed = false;
@@ -85,7 +120,7 @@ export class WatchSession {
   /** The stream handed to the HTTP layer. */
   readonly stream: ReadableStream<Uint8Array>;
 
-  constructor(hub: WatchHub, params: WatchParams, clock: Clock, startAt: number) {
+  constructor(hub: WatchSessionOwner, params: WatchParams, clock: ServerClock, startAt: number) {
     this.#hub = hub;
     this.params = params;
     this.#clock = clock;
@@ -96,8 +131,7 @@ export class WatchSession {
       },
       cancel: () => this.close('gone'),
     });
-    if (params.timeoutSeconds > 0)
-      this.after(params.timeoutSeconds * 1000, () => this.close('close'));
+    this.after(Math.max(0, params.timeoutSeconds) * 1000, () => this.close('close'));
   }
 
   /** The version the client has seen everything up to. */
@@ -114,9 +148,10 @@ export class WatchSession {
     return matches(match, this.params.info);
   }
 
-  /** Runs `callback` after `ms` unless the session closed first. */
+  /** Runs `callback` after `ms` (at most {@link MAX_TIMER_MS}) unless the session closed first. */
   after(ms: number, callback: () => void): void {
-    this.#timers.push(this.#clock.setTimeout(() => !this.#closed && callback(), ms));
+    const delay = Math.min(ms, MAX_TIMER_MS);
+    this.#timers.push(this.#clock.setTimeout(() => !this.#closed && callback(), delay));
   }
 
   accepts(lease: Lease): boolean {
@@ -128,7 +163,7 @@ export class WatchSession {
   }
 
   /** Delivers a committed event, translating it through this watch's selectors. */
-  deliver(event: StoreEvent, cache: Map<string, Uint8Array>): void {
+  deliver(event: ObjectStoreEvent, cache: Map<string, Uint8Array>): void {
     if (this.#closed || event.resourceVersion <= this.#syncedTo) return;
     this.#syncedTo = event.resourceVersion;
     const before = event.previous !== undefined && this.accepts(event.previous);

@@ -13,10 +13,10 @@ import {
   orderMeta,
   unrecognizedBody,
 } from './lease-codec.js';
+import { dns1123LabelErrors } from './lease-validation.js';
 import { dryRunOf, fieldValidationOf, objectBodyIsYaml, parseDocument } from './request.js';
 import { badRequest, conflict, namespaceNotFound, unknownError } from './status.js';
 import { GROUP, type Lease, QUALIFIED_RESOURCE } from './types.js';
-import { dns1123LabelErrors } from './validation.js';
 
 const GENERATED_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LeaseServer, type LeaseServerOptions, startLeaseServer } from '../src/index.js';
-import { ManualClock, recordWatch, statusOf, until } from './helpers.js';
+import { ManualServerClock, recordWatch, statusOf, until } from './helpers.js';
 
 const NS = 'default';
 const PATH = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
@@ -632,7 +632,7 @@ describe('watch', () => {
   });
 
   it('sends BOOKMARKs carrying the current version when allowed', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualServerClock();
     const { server, api } = await start({ clock, bookmarkIntervalMs: 1000 });
     const a = await api.createNamespacedLease({ namespace: NS, body: lease('a') });
     const watch = await recordWatch(server.kubeConfig, PATH, {
@@ -700,7 +700,7 @@ describe('watch', () => {
   });
 
   it('ends cleanly at timeoutSeconds', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualServerClock();
     const { server } = await start({ clock });
     const watch = await recordWatch(server.kubeConfig, PATH, { timeoutSeconds: 5 });
     await until(() => server?.stats.openWatches === 1, 'the watch to open');

@@ -7,10 +7,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import type { Clock, LeaseServer, Status } from '../src/index.js';
+import type { LeaseServer, ServerClock, Status } from '../src/index.js';
 
 /** A clock that only moves when told; timers fire in due order, ties in insertion order. */
-export class ManualClock implements Clock {
+export class ManualServerClock implements ServerClock {
   #now = Date.parse('2026-01-01T00:00:00Z');
   #timers: { at: number; seq: number; callback: () => void }[] = [];
   #seq = 0;

@@ -6,17 +6,11 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import type { ElectionTiming } from '@leasehold/election';
-import { type LeaseServer, startLeaseServer } from '@leasehold/testing';
-import { Fleet } from '../demo/fleet.js';
-import { describeOverlap, SafetyMonitor } from '../demo/safety-monitor.js';
-import { PROFILES, type ProfileName } from '../demo.js';
 import { monotonicNow } from '../events.js';
+import { describeExit } from '../fleet/candidates.js';
+import { FleetHarness } from '../fleet/harness.js';
+import { type FleetRunOutline, PROFILES, type ProfileName } from '../fleet/profiles.js';
 import type { ProcessRecord } from '../intervals.js';
 import { FaultInjector } from './fault-injector.js';
 import { Prng } from './prng.js';
@@ -37,11 +31,8 @@ export interface ChaosOptions {
 }
 
 /** Everything that happened, on the machine-wide monotonic clock. */
-export interface ChaosRecord {
+export interface ChaosRecord extends FleetRunOutline {
   readonly seed: number;
-  readonly profile: ProfileName;
-  readonly timing: ElectionTiming;
-  readonly candidates: number;
   readonly durationMs: number;
   readonly startedAt: bigint;
   /** When the actions stopped. */
@@ -54,7 +45,6 @@ export interface ChaosRecord {
   readonly processes: readonly ProcessRecord[];
   readonly actions: readonly ActionRecord[];
   readonly faults: readonly FaultRecord[];
-  readonly unexpectedExits: readonly string[];
 }
 
 export const LEASE_NAME = 'chaos';
@@ -73,61 +63,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRecord> {
     options.log(
       `[${(Number(monotonicNow() - startedAt) / 1e9).toFixed(3).padStart(8)}s] ${message}`,
     );
-  const dir = await mkdtemp(join(tmpdir(), 'leasehold-chaos-'));
-  let fleet: Fleet | undefined;
   let scheduler: ChaosScheduler | undefined;
-  let server: LeaseServer | undefined;
-  const killAll = () => fleet?.killAll();
-  process.once('exit', killAll);
+  const harness = await FleetHarness.start({
+    purpose: 'chaos',
+    kubeconfig: null,
+    leaseName: LEASE_NAME,
+    timing,
+    settleMs: SETTLE_MS,
+    log: stamp,
+    onExit: (candidate) => scheduler?.onExit(candidate),
+  });
   try {
-    server = await startLeaseServer();
-    const kubeconfigPath = await server.writeKubeconfig(join(dir, 'kubeconfig.yaml'));
+    const { fleet, target } = harness;
+    const server = target.server;
+    if (server === null) throw new Error('chaos needs the embedded server for its faults');
     stamp(
       `leasehold chaos: seed ${options.seed}, ${options.candidates} candidates, ${options.profile} profile, ` +
         `Lease default/${LEASE_NAME} on ${server.url}`,
     );
-    const monitor = new SafetyMonitor(SETTLE_MS);
-    const checkSafety = (final = false) => {
-      if (fleet === undefined) return;
-      for (const overlap of monitor.check(fleet.all, monotonicNow(), final)) {
-        stamp(describeOverlap(overlap));
-      }
-    };
-    fleet = new Fleet({
-      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
-      kubeconfigPath,
-      leaseName: LEASE_NAME,
-      namespace: 'default',
-      timing,
-      onEvent: (candidate, event) => {
-        if (event.type === 'leading') {
-          stamp(`${candidate.identity} leading (fencing token ${event.fencingToken ?? '?'})`);
-        } else if (event.type === 'stopped-leading') {
-          stamp(`${candidate.identity} stopped leading (${event.reason ?? 'unknown'})`);
-        }
-      },
-      onExit: (candidate) => scheduler?.onExit(candidate),
-    });
     const prng = new Prng(options.seed);
-    const live = fleet;
     const injector = new FaultInjector({
       faults: server.faults,
       prng,
       timing,
-      candidates: () => live.all.filter((c) => c.state === 'running').length,
+      candidates: () => fleet.all.filter((c) => c.state === 'running').length,
       log: stamp,
     });
     scheduler = new ChaosScheduler({ fleet, prng, timing, injector, log: stamp }, startedAt);
-    for (let i = 0; i < options.candidates; i++) {
-      const candidate = fleet.spawn();
-      stamp(`started ${candidate.identity} (pid ${candidate.pid ?? '?'})`);
-    }
+    harness.spawnCandidates(options.candidates);
 
     const until = startedAt + ns(options.durationMs);
     for (let now = monotonicNow(); now < until && !signal.aborted; now = monotonicNow()) {
       injector.tick(now);
       scheduler.tick(now);
-      checkSafety();
+      harness.checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});
     }
     const chaosEndedAt = monotonicNow();
@@ -144,13 +113,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRecord> {
         stamp('no leader after the drain: stopping anyway');
         break;
       }
-      checkSafety();
+      harness.checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});
     }
     const observedUntil = monotonicNow();
-    stamp('stopping: SIGTERM to every candidate');
-    await fleet.stopAll(STOP_GRACE_MS);
-    checkSafety(true);
+    await harness.stop(STOP_GRACE_MS);
     return {
       seed: options.seed,
       profile: options.profile,
@@ -165,15 +132,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRecord> {
       processes: fleet.all,
       actions: scheduler.actions,
       faults: injector.records,
-      unexpectedExits: scheduler.unexpectedExits.map((c) =>
-        `${c.identity}: ${c.exit ?? '?'} ${c.stderrTail.join(' | ')}`.trim(),
-      ),
+      unexpectedExits: scheduler.unexpectedExits.map(describeExit),
     };
   } finally {
     scheduler?.stop();
-    fleet?.killAll();
-    process.off('exit', killAll);
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
+    await harness.close();
   }
 }

@@ -14,9 +14,9 @@
  * @module
  */
 import type { ElectionTiming } from '@leasehold/election';
-import type { Candidate, Fleet } from '../demo/fleet.js';
 import { formatMs } from '../duration.js';
 import { monotonicNow } from '../events.js';
+import { type Candidate, describeUnexpectedExit, type Fleet } from '../fleet/candidates.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { Prng } from './prng.js';
 import { type ActionKind, type ActionRecord, ns } from './timeline.js';
@@ -120,8 +120,7 @@ export class ChaosScheduler {
     const { log, prng, timing } = this.#options;
     if (!candidate.exitRequested) {
       this.unexpectedExits.push(candidate);
-      const tail = candidate.stderrTail.length > 0 ? `: ${candidate.stderrTail.join(' | ')}` : '';
-      log(`${candidate.identity} exited unexpectedly (${candidate.exit ?? '?'})${tail}`);
+      log(describeUnexpectedExit(candidate));
     }
     if (this.#stopped) return;
     const delayMs = prng.between(0.25, 2) * timing.retryPeriodMs;

@@ -5,7 +5,7 @@
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LeaseServer, type LeaseServerOptions, startLeaseServer } from '../src/index.js';
-import { ManualClock, recordWatch, statusOf, until } from './helpers.js';
+import { ManualServerClock, recordWatch, statusOf, until } from './helpers.js';
 
 const NS = 'default';
 const PATH = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
@@ -87,7 +87,7 @@ describe('failNext', () => {
 
 describe('latency', () => {
   it('holds matching requests until the delay has passed', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualServerClock();
     const { server, read, api } = await start({ clock });
     const handle = server.faults.latency(500, { verb: 'get' });
     const slow = track(read());

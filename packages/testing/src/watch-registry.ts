@@ -8,18 +8,18 @@ import {
   type RequestInfo,
   type RequestMatch,
   type WatchControl,
-} from './faults.js';
+} from './fault-injection.js';
+import type { ObjectStore } from './object-store.js';
 import type { RequestStats } from './stats.js';
 import { tooLargeResourceVersion } from './status.js';
-import type { LeaseStore } from './store.js';
-import type { Clock } from './types.js';
-import { goneStatus, type WatchParams, WatchSession } from './watch.js';
+import type { ServerClock } from './types.js';
+import { goneStatus, type WatchParams, WatchSession, type WatchSessionOwner } from './watch.js';
 
-/** Dependencies and tuning of a {@link WatchHub}. */
-export interface WatchHubOptions {
-  readonly store: LeaseStore;
+/** Dependencies and tuning of a {@link WatchRegistry}. */
+export interface WatchRegistryOptions {
+  readonly store: ObjectStore;
   readonly stats: RequestStats;
-  readonly clock: Clock;
+  readonly clock: ServerClock;
   /** Period of BOOKMARK events for watches that allow them. */
   readonly bookmarkIntervalMs: number;
   /** How long a watch from a future version waits for it before a 504 (upstream: 3 s). */
@@ -34,13 +34,13 @@ export interface WatchHubOptions {
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** All open watches of one server. */
-export class WatchHub implements WatchControl {
+export class WatchRegistry implements WatchControl, WatchSessionOwner {
   readonly #sessions = new Set<WatchSession>();
-  readonly #options: WatchHubOptions;
+  readonly #options: WatchRegistryOptions;
   readonly #unsubscribe: () => void;
   #bookmarkTimer: unknown;
 
-  constructor(options: WatchHubOptions) {
+  constructor(options: WatchRegistryOptions) {
     this.#options = options;
     this.#unsubscribe = options.store.subscribe((event) => {
       const cache = new Map<string, Uint8Array>();

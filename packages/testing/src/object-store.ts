@@ -11,7 +11,7 @@ import { orderMeta } from './lease-codec.js';
 import type { Lease } from './types.js';
 
 /** A committed change. `previous` is the object before the change (absent for ADDED). */
-export interface StoreEvent {
+export interface ObjectStoreEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   /** The new object; for DELETED, the last state stamped with the deletion's version. */
   readonly object: Lease;
@@ -20,7 +20,7 @@ export interface StoreEvent {
 }
 
 /** Listener for committed events, called synchronously in commit order. */
-export type StoreListener = (event: StoreEvent) => void;
+export type ObjectStoreListener = (event: ObjectStoreEvent) => void;
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
 
@@ -37,10 +37,10 @@ function withVersion(lease: Lease, resourceVersion: number): Lease {
 }
 
 /** Versioned Lease storage with retained history. */
-export class LeaseStore {
+export class ObjectStore {
   readonly #objects = new Map<string, Lease>();
-  readonly #listeners = new Set<StoreListener>();
-  #history: StoreEvent[] = [];
+  readonly #listeners = new Set<ObjectStoreListener>();
+  #history: ObjectStoreEvent[] = [];
   #revision = 0;
   #compactedRevision = 0;
   readonly #historyLimit: number;
@@ -121,7 +121,7 @@ export class LeaseStore {
   }
 
   /** Events after `revision`, or `undefined` if some of them were compacted away. */
-  eventsAfter(revision: number): StoreEvent[] | undefined {
+  eventsAfter(revision: number): ObjectStoreEvent[] | undefined {
     if (revision < this.#compactedRevision) return undefined;
     const first = this.#history.findIndex((e) => e.resourceVersion > revision);
     return first === -1 ? [] : this.#history.slice(first);
@@ -134,18 +134,18 @@ export class LeaseStore {
   }
 
   /** Subscribes to committed events; returns the unsubscribe function. */
-  subscribe(listener: StoreListener): () => void {
+  subscribe(listener: ObjectStoreListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #commit(type: StoreEvent['type'], lease: Lease, previous: Lease | undefined): Lease {
+  #commit(type: ObjectStoreEvent['type'], lease: Lease, previous: Lease | undefined): Lease {
     this.#revision += 1;
     const object = withVersion(lease, this.#revision);
     const key = storageKey(object);
     if (type === 'DELETED') this.#objects.delete(key);
     else this.#objects.set(key, object);
-    const event: StoreEvent = { type, object, previous, resourceVersion: this.#revision };
+    const event: ObjectStoreEvent = { type, object, previous, resourceVersion: this.#revision };
     this.#history.push(event);
     const excess = this.#history.length - this.#historyLimit;
     if (excess > 0) {

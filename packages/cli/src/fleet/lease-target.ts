@@ -1,10 +1,11 @@
 /**
- * Where the demo's Lease lives: the embedded server (default), or a cluster the user names.
+ * Where a fleet's Lease lives: the embedded server (default), or a cluster the user names.
  *
  * @module
  */
 import { join } from 'node:path';
 import { resolveNamespace } from '@leasehold/election';
+import type { LeaseServer } from '@leasehold/testing';
 import { loadKubeConfig } from '../election-options.js';
 
 /** An API server to hold the Lease, and how candidates reach it. */
@@ -13,7 +14,9 @@ export interface LeaseTarget {
   readonly url: string;
   readonly kubeconfigPath: string;
   readonly namespace: string;
-  /** Stops what the demo started (nothing for a user's cluster). */
+  /** The embedded server (its faults and stats), or `null` for a user's cluster. */
+  readonly server: LeaseServer | null;
+  /** Stops what the harness started (nothing for a user's cluster). */
   close(): Promise<void>;
 }
 
@@ -25,20 +28,27 @@ export async function embeddedTarget(dir: string): Promise<LeaseTarget> {
   try {
     const kubeconfigPath = join(dir, 'kubeconfig.yaml');
     await server.writeKubeconfig(kubeconfigPath);
-    return { url: server.url, kubeconfigPath, namespace: 'default', close: () => server.close() };
+    return {
+      url: server.url,
+      kubeconfigPath,
+      namespace: 'default',
+      server,
+      close: () => server.close(),
+    };
   } catch (error) {
     await server.close();
     throw error;
   }
 }
 
-/** A cluster named by a kubeconfig: the demo only creates and updates one Lease there. */
+/** A cluster named by a kubeconfig: the fleet only creates and updates one Lease there. */
 export function externalTarget(kubeconfigPath: string): LeaseTarget {
   const kubeConfig = loadKubeConfig('demo', kubeconfigPath);
   return {
     url: kubeConfig.getCurrentCluster()?.server ?? '(unknown server)',
     kubeconfigPath,
     namespace: resolveNamespace({ kubeConfig }),
+    server: null,
     close: async () => {},
   };
 }

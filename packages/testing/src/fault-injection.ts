@@ -7,16 +7,16 @@
  * `partition` hold their events back, `dropWatches` ends them, `forceGone` makes the next ones
  * start with an in-band 410.
  */
-import { type FailNextOptions, injectedError } from './injected-errors.js';
+import { injectedError, type ServerFailNextOptions } from './injected-errors.js';
 import {
   ConnectionDroppedError,
   matches,
   type RequestInfo,
   type RequestMatch,
 } from './request-match.js';
-import type { Clock } from './types.js';
+import type { ServerClock } from './types.js';
 
-export type { FailNextOptions, InjectedStatus } from './injected-errors.js';
+export type { InjectedStatus, ServerFailNextOptions } from './injected-errors.js';
 export { ConnectionDroppedError, matches, type RequestInfo, type RequestMatch };
 
 /** The kinds of undoable fault. */
@@ -47,7 +47,7 @@ interface Fault extends Omit<FaultHandle, 'hits'> {
   readonly match: RequestMatch | undefined;
   remaining: number;
   readonly ms: number;
-  readonly fail: FailNextOptions | undefined;
+  readonly fail: ServerFailNextOptions | undefined;
   readonly onHeal: 'drop' | 'deliver';
   waiters: Set<{ resolve: () => void; reject: (e: unknown) => void }>;
 }
@@ -55,10 +55,10 @@ interface Fault extends Omit<FaultHandle, 'hits'> {
 /** The fault controller exposed as `server.faults`. */
 export class Faults {
   readonly #faults = new Set<Fault>();
-  readonly #clock: Clock;
+  readonly #clock: ServerClock;
   readonly #watches: WatchControl;
 
-  constructor(clock: Clock, watches: WatchControl) {
+  constructor(clock: ServerClock, watches: WatchControl) {
     this.#clock = clock;
     this.#watches = watches;
   }
@@ -69,7 +69,7 @@ export class Faults {
   }
 
   /** Answers the next `count` matching requests with a Status of the given code. */
-  failNext(options: FailNextOptions): FaultHandle {
+  failNext(options: ServerFailNextOptions): FaultHandle {
     return this.#add('failNext', options.match, { remaining: options.count ?? 1, fail: options });
   }
 

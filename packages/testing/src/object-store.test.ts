@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseStore, type StoreEvent } from './store.js';
+import { ObjectStore, type ObjectStoreEvent } from './object-store.js';
 import type { Lease } from './types.js';
 
 const lease = (name: string, holder = '', namespace = 'default'): Lease => ({
@@ -9,10 +9,10 @@ const lease = (name: string, holder = '', namespace = 'default'): Lease => ({
   spec: { holderIdentity: holder },
 });
 
-describe('LeaseStore', () => {
+describe('ObjectStore', () => {
   it('stamps every write with the next global version and notifies in order', () => {
-    const store = new LeaseStore(10);
-    const seen: StoreEvent[] = [];
+    const store = new ObjectStore(10);
+    const seen: ObjectStoreEvent[] = [];
     store.subscribe((e) => seen.push(e));
     const a = store.insert(lease('a'));
     const b = store.insert(lease('b', '', 'other'));
@@ -30,7 +30,7 @@ describe('LeaseStore', () => {
   });
 
   it('rewinds through history to list the state at a past version', () => {
-    const store = new LeaseStore(10);
+    const store = new ObjectStore(10);
     const a = store.insert(lease('a', 'one'));
     const b = store.insert(lease('b'));
     store.replace(lease('a', 'two'), a);
@@ -46,7 +46,7 @@ describe('LeaseStore', () => {
   });
 
   it('keeps historyLimit events; older versions are compacted away', () => {
-    const store = new LeaseStore(2);
+    const store = new ObjectStore(2);
     for (const name of ['a', 'b', 'c', 'd']) store.insert(lease(name));
     expect(store.compactedRevision).toBe(2);
     expect(store.eventsAfter(1)).toBeUndefined();

@@ -5,28 +5,15 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import type { ElectionTiming } from '@leasehold/election';
-import { Chaos, KIND_LABEL } from './demo/chaos.js';
-import { type DemoDisplay, LiveDisplay, PlainDisplay } from './demo/display.js';
-import { Fleet } from './demo/fleet.js';
-import { embeddedTarget, externalTarget, type LeaseTarget } from './demo/lease-target.js';
-import { describeOverlap, SafetyMonitor } from './demo/safety-monitor.js';
-import type { DemoResult } from './demo/summary.js';
-import { formatMs } from './duration.js';
-import { monotonicNow } from './events.js';
-
-/** Timing profiles: `fast` to see failovers quickly, `default` as client-go ships it. */
-export const PROFILES = {
-  fast: { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 },
-  default: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
-} as const satisfies Record<string, ElectionTiming>;
-
-export type ProfileName = keyof typeof PROFILES;
+import { formatMs } from '../duration.js';
+import { monotonicNow } from '../events.js';
+import { describeExit } from '../fleet/candidates.js';
+import { FleetHarness } from '../fleet/harness.js';
+import { PROFILES, type ProfileName } from '../fleet/profiles.js';
+import { type DemoDisplay, LiveDisplay, PlainDisplay } from './display.js';
+import { Disruptor, KIND_LABEL } from './disruptor.js';
+import type { DemoResult } from './summary.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -59,16 +46,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { signal } = options;
   const timing = PROFILES[options.profile];
   const startedAt = monotonicNow();
-  const dir = await mkdtemp(join(tmpdir(), 'leasehold-demo-'));
-  let target: LeaseTarget | undefined;
   let display: DemoDisplay | undefined;
-  let fleet: Fleet | undefined;
-  let chaos: Chaos | undefined;
-  const killAll = () => fleet?.killAll();
-  process.once('exit', killAll);
+  let disruptor: Disruptor | undefined;
+  const log = (message: string) => display?.log(message);
+  const harness = await FleetHarness.start({
+    purpose: 'demo',
+    kubeconfig: options.kubeconfig,
+    leaseName: LEASE_NAME,
+    timing,
+    settleMs: SETTLE_MS,
+    log,
+    logErrors: true,
+    onEvent: (candidate, event) => disruptor?.onEvent(candidate, event),
+    onExit: (candidate) => disruptor?.onExit(candidate),
+  });
   try {
-    target =
-      options.kubeconfig === null ? await embeddedTarget(dir) : externalTarget(options.kubeconfig);
+    const { fleet, monitor, target } = harness;
     const { kubeconfigPath, namespace } = target;
     const header = [
       `leasehold demo: ${options.candidates} candidates compete for Lease ${namespace}/${LEASE_NAME} on ${target.url}`,
@@ -79,34 +72,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         ? '  runs until Ctrl-C'
         : `  runs for ${formatMs(options.durationMs)}, or until Ctrl-C`,
     ];
-    const monitor = new SafetyMonitor(SETTLE_MS);
-    const log = (message: string) => display?.log(message);
-    const checkSafety = (final = false) => {
-      if (fleet === undefined) return;
-      for (const overlap of monitor.check(fleet.all, monotonicNow(), final)) {
-        log(describeOverlap(overlap));
-      }
-    };
-    fleet = new Fleet({
-      binPath: fileURLToPath(new URL('./bin.js', import.meta.url)),
-      kubeconfigPath,
-      leaseName: LEASE_NAME,
-      namespace,
-      timing,
-      onEvent: (candidate, event) => {
-        if (event.type === 'leading') {
-          log(`${candidate.identity} leading (fencing token ${event.fencingToken ?? '?'})`);
-        } else if (event.type === 'stopped-leading') {
-          log(`${candidate.identity} stopped leading (${event.reason ?? 'unknown'})`);
-        } else if (event.type === 'state' && event.error !== undefined) {
-          log(`${candidate.identity}: ${event.error}`);
-        }
-        chaos?.onEvent(candidate, event);
-        checkSafety();
-      },
-      onExit: (candidate) => chaos?.onExit(candidate),
-    });
-    chaos = new Chaos({ fleet, timing, restartDelayMs: RESTART_DELAY_MS, log });
+    disruptor = new Disruptor({ fleet, timing, restartDelayMs: RESTART_DELAY_MS, log });
+    const active = disruptor;
 
     const until = options.durationMs === null ? null : startedAt + ns(options.durationMs);
     let nextActionAt = monotonicNow() + ns(options.intervalMs);
@@ -115,70 +82,65 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const ran = formatMs(Number(now - startedAt) / 1e6);
       const total = options.durationMs === null ? '' : ` / ${formatMs(options.durationMs)}`;
       const next = formatMs(Math.max(0, Number(nextActionAt - now) / 1e6));
-      const leader = chaos?.currentLeader();
+      const leader = active.currentLeader();
       const leading = leader ? `${leader.identity} (token ${leader.fencingToken ?? '?'})` : 'none';
       return {
         header,
-        candidates: fleet?.all ?? [],
+        candidates: fleet.all,
         status:
-          `${ran}${total} · leader: ${leading} · next: ${KIND_LABEL[chaos?.nextKind ?? 'graceful']} in ${next} · ` +
-          `failovers ${chaos?.samples.length ?? 0} · intervals ${monitor.intervals.length} · ` +
+          `${ran}${total} · leader: ${leading} · next: ${KIND_LABEL[active.nextKind]} in ${next} · ` +
+          `failovers ${active.samples.length} · intervals ${monitor.intervals.length} · ` +
           `overlaps ${monitor.overlaps.length}`,
       };
     };
     display = options.live
       ? new LiveDisplay(startedAt, snapshot)
-      : new PlainDisplay(startedAt, header);
+      : new PlainDisplay(startedAt, snapshot);
     display.start();
-    for (let i = 0; i < options.candidates; i++) {
-      const candidate = fleet.spawn();
-      log(`started ${candidate.identity} (pid ${candidate.pid ?? '?'})`);
-    }
+    harness.spawnCandidates(options.candidates);
 
     while (!signal.aborted) {
       const now = monotonicNow();
       if (until !== null && now >= until) break;
       if (now >= nextActionAt) {
-        const readyAt = chaos.readyAt();
+        const readyAt = active.readyAt();
         if (readyAt === null) {
           // No leader right now (a failover in progress): look again shortly.
           nextActionAt = now + ns(200);
         } else if (readyAt > now) {
           nextActionAt = readyAt;
-        } else if (chaos.act()) {
+        } else if (active.act()) {
           // Up to one retry period of jitter: a fixed interval would keep landing at the same
           // point of the next leader's renewal cycle (after a graceful failover, which always
           // takes about as long), and bias the crash and pause failovers.
           nextActionAt = now + ns(options.intervalMs + Math.random() * timing.retryPeriodMs);
         }
       }
-      checkSafety();
+      harness.checkSafety();
       await sleep(TICK_MS, undefined, { signal }).catch(() => {});
     }
-    const ranMs = Number(monotonicNow() - startedAt) / 1e6;
-    log('stopping: SIGTERM to every candidate');
-    chaos.stop();
-    await fleet.stopAll(STOP_GRACE_MS);
-    checkSafety(true);
+    const endedAt = monotonicNow();
+    const ranMs = Number(endedAt - startedAt) / 1e6;
+    // What had not played out yet is reported as such, not measured during the shutdown.
+    const inFlight = active.inFlight(endedAt);
+    active.stop();
+    display.end();
+    await harness.stop(STOP_GRACE_MS);
     display.stop();
     return {
       ranMs,
       profile: options.profile,
       timing,
       candidates: options.candidates,
-      samples: chaos.samples,
+      samples: active.samples,
+      inFlight,
       intervalsChecked: monitor.intervals.length,
       overlaps: monitor.overlaps,
-      unexpectedExits: chaos.unexpectedExits.map((c) =>
-        `${c.identity}: ${c.exit ?? '?'} ${c.stderrTail.join(' | ')}`.trim(),
-      ),
+      unexpectedExits: active.unexpectedExits.map(describeExit),
     };
   } finally {
-    chaos?.stop();
-    fleet?.killAll();
+    disruptor?.stop();
     display?.stop();
-    process.off('exit', killAll);
-    await target?.close();
-    await rm(dir, { recursive: true, force: true });
+    await harness.close();
   }
 }

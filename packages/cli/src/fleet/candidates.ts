@@ -1,5 +1,5 @@
 /**
- * The demo's candidate processes: spawning them, reading their event lines, signalling them,
+ * A fleet's candidate processes: spawning them, reading their event lines, signalling them,
  * and remembering what happened to each (the safety checker needs kill times).
  *
  * @module
@@ -10,10 +10,10 @@ import type { ElectionTiming } from '@leasehold/election';
 import { type CandidateEvent, monotonicNow, parseEventLine } from '../events.js';
 import type { ProcessRecord } from '../intervals.js';
 
-/** What the demo did to a process, or what it did by itself. */
+/** What the harness did to a process, or what it did by itself. */
 export type ProcessState = 'running' | 'paused' | 'stopping' | 'killed' | 'exited';
 
-/** One candidate process as the demo sees it. */
+/** One candidate process as the harness sees it. */
 export interface Candidate extends ProcessRecord {
   readonly identity: string;
   readonly pid: number | undefined;
@@ -32,7 +32,7 @@ export interface Candidate extends ProcessRecord {
   exitedAt: bigint | undefined;
   /** Exit status, once exited: code or signal. */
   exit: string | undefined;
-  /** The demo sent the signal that ended it (SIGTERM or SIGKILL). */
+  /** The harness sent the signal that ended it (SIGTERM or SIGKILL). */
   exitRequested: boolean;
   /** The last lines it wrote to stderr, for when it dies unexpectedly. */
   readonly stderrTail: string[];
@@ -72,8 +72,8 @@ export class Fleet {
   spawn(): Candidate {
     const { binPath, kubeconfigPath, leaseName, namespace, timing } = this.#options;
     const identity = `candidate-${this.#next++}`;
-    // Own process group: a Ctrl-C in the terminal reaches only the demo, which stops the
-    // candidates in order. stdin is a pipe that closes when the demo dies, whatever kills it.
+    // Own process group: a Ctrl-C in the terminal reaches only demo or chaos, which stop the
+    // candidates in order. stdin is a pipe that closes when that process dies, whatever kills it.
     const child = spawn(
       process.execPath,
       [
@@ -90,22 +90,7 @@ export class Fleet {
       ],
       { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    const candidate: Candidate = {
-      identity,
-      pid: child.pid,
-      state: 'running',
-      role: 'follower',
-      fencingToken: null,
-      deadline: null,
-      leadingSince: null,
-      leaseExpiresAt: null,
-      events: [],
-      killedAt: undefined,
-      exitedAt: undefined,
-      exit: undefined,
-      exitRequested: false,
-      stderrTail: [],
-    };
+    const candidate = candidateRecord(identity, child.pid);
     this.#all.push(candidate);
     this.#children.set(candidate, child);
     createInterface({ input: child.stdout! }).on('line', (line) => this.#onLine(candidate, line));
@@ -208,4 +193,35 @@ export class Fleet {
     }
     this.#options.onEvent(candidate, event);
   }
+}
+
+/** A just-started candidate: running, a follower, nothing seen yet. */
+export function candidateRecord(identity: string, pid: number | undefined): Candidate {
+  return {
+    identity,
+    pid,
+    state: 'running',
+    role: 'follower',
+    fencingToken: null,
+    deadline: null,
+    leadingSince: null,
+    leaseExpiresAt: null,
+    events: [],
+    killedAt: undefined,
+    exitedAt: undefined,
+    exit: undefined,
+    exitRequested: false,
+    stderrTail: [],
+  };
+}
+
+/** How a candidate ended, with its last stderr lines: `candidate-3: exit code 1 | …`. */
+export function describeExit(candidate: Candidate): string {
+  return `${candidate.identity}: ${candidate.exit ?? '?'} ${candidate.stderrTail.join(' | ')}`.trim();
+}
+
+/** The log line of a candidate that exited without being asked to. */
+export function describeUnexpectedExit(candidate: Candidate): string {
+  const tail = candidate.stderrTail.length > 0 ? `: ${candidate.stderrTail.join(' | ')}` : '';
+  return `${candidate.identity} exited unexpectedly (${candidate.exit ?? '?'})${tail}`;
 }

@@ -8,7 +8,7 @@ import type { ElectionTiming } from '@leasehold/election';
 import { formatMs } from '../duration.js';
 import type { CandidateEvent } from '../events.js';
 import { monotonicNow } from '../events.js';
-import type { Candidate, Fleet } from './fleet.js';
+import { type Candidate, describeUnexpectedExit, type Fleet } from '../fleet/candidates.js';
 
 /** The ways to take leadership away. */
 export type FailoverKind = 'graceful' | 'crash' | 'pause';
@@ -39,8 +39,20 @@ interface PendingFailover {
   readonly at: bigint;
 }
 
-/** Options of {@link Chaos}. */
-export interface ChaosOptions {
+/** An action whose effect had not played out when the demo ended. */
+export interface InFlightAction {
+  readonly kind: FailoverKind;
+  readonly victim: string;
+  /** How long before the end the signal was sent. */
+  readonly agoMs: number;
+  /** No other candidate had led since the action: its failover was not measured. */
+  readonly awaitingSuccessor: boolean;
+  /** For a pause: the victim was still stopped (its SIGCONT not yet due). */
+  readonly stillPaused: boolean;
+}
+
+/** Options of {@link Disruptor}. */
+export interface DisruptorOptions {
   readonly fleet: Fleet;
   readonly timing: ElectionTiming;
   /** Wait before replacing a candidate that exited. */
@@ -49,19 +61,21 @@ export interface ChaosOptions {
 }
 
 /** Disrupts the leader, measures failovers, replaces exited candidates, resumes paused ones. */
-export class Chaos {
+export class Disruptor {
   readonly samples: FailoverSample[] = [];
   /** Candidates that exited without being asked to. */
   readonly unexpectedExits: Candidate[] = [];
-  readonly #options: ChaosOptions;
+  readonly #options: DisruptorOptions;
   readonly #pending: PendingFailover[] = [];
+  /** Every pause sent: the victim and when. */
+  readonly #pauses: { readonly victim: Candidate; readonly at: bigint }[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #cycle = 0;
   #stopped = false;
-  /** The settling point chosen for the current term (see {@link Chaos.readyAt}). */
+  /** The settling point chosen for the current term (see {@link Disruptor.readyAt}). */
   #settle: { term: string; at: bigint } | undefined;
 
-  constructor(options: ChaosOptions) {
+  constructor(options: DisruptorOptions) {
     this.#options = options;
   }
 
@@ -110,6 +124,7 @@ export class Chaos {
     this.#pending.push({ kind, victim: leader.identity, at });
     log(`${KIND_LABEL[kind]} → ${leader.identity} (pid ${leader.pid ?? '?'})`);
     if (kind === 'pause') {
+      this.#pauses.push({ victim: leader, at });
       // Resume only after its lease could have expired: it must find someone else leading
       // and step down without ever acting again as leader.
       this.#later(timing.leaseDurationMs + 1_000, () => {
@@ -121,9 +136,41 @@ export class Chaos {
     return true;
   }
 
-  /** Feeds every event line: a `leading` from someone else completes pending failovers. */
+  /**
+   * What had not played out at monotonic time `now`: failovers still waiting for a successor,
+   * and paused leaders not yet resumed.
+   */
+  inFlight(now: bigint): InFlightAction[] {
+    const agoMs = (at: bigint) => Number(now - at) / 1e6;
+    const actions: InFlightAction[] = this.#pending.map((p) => ({
+      kind: p.kind,
+      victim: p.victim,
+      agoMs: agoMs(p.at),
+      awaitingSuccessor: true,
+      stillPaused:
+        p.kind === 'pause' &&
+        this.#pauses.some((q) => q.victim.identity === p.victim && q.victim.state === 'paused'),
+    }));
+    for (const pause of this.#pauses) {
+      const { victim, at } = pause;
+      if (victim.state !== 'paused' || actions.some((a) => a.victim === victim.identity)) continue;
+      actions.push({
+        kind: 'pause',
+        victim: victim.identity,
+        agoMs: agoMs(at),
+        awaitingSuccessor: false,
+        stillPaused: true,
+      });
+    }
+    return actions.sort((a, b) => b.agoMs - a.agoMs);
+  }
+
+  /**
+   * Feeds every event line: a `leading` from someone else completes pending failovers. After
+   * {@link Disruptor.stop} nothing is measured: what was pending then stays in flight.
+   */
   onEvent(candidate: Candidate, event: CandidateEvent): void {
-    if (event.type !== 'leading') return;
+    if (event.type !== 'leading' || this.#stopped) return;
     for (const pending of [...this.#pending]) {
       if (event.at < pending.at) continue;
       this.#pending.splice(this.#pending.indexOf(pending), 1);
@@ -149,8 +196,7 @@ export class Chaos {
     const { fleet, log, restartDelayMs } = this.#options;
     if (!candidate.exitRequested) {
       this.unexpectedExits.push(candidate);
-      const tail = candidate.stderrTail.length > 0 ? `: ${candidate.stderrTail.join(' | ')}` : '';
-      log(`${candidate.identity} exited unexpectedly (${candidate.exit ?? '?'})${tail}`);
+      log(describeUnexpectedExit(candidate));
     } else {
       log(
         `${candidate.identity} ${candidate.state === 'killed' ? 'killed' : 'exited'} (${candidate.exit ?? '?'})`,
@@ -165,7 +211,7 @@ export class Chaos {
     });
   }
 
-  /** No more actions, restarts or resumes. */
+  /** No more actions, restarts, resumes or measurements. */
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);

@@ -3,17 +3,11 @@
  *
  * @module
  */
-import {
-  choiceValue,
-  durationValue,
-  HELP_OPTION,
-  integerValue,
-  parseCommandArgs,
-  stringValue,
-} from './args.js';
-import { formatSummary } from './demo/summary.js';
-import { PROFILES, type ProfileName, runDemo } from './demo.js';
-import { onInterrupt } from './interrupts.js';
+import { durationValue, HELP_OPTION, parseCommandArgs, stringValue } from '../args.js';
+import { FLEET_OPTIONS, fleetArgs, type ProfileName } from '../fleet/profiles.js';
+import { onInterrupt } from '../interrupts.js';
+import { runDemo } from './run-demo.js';
+import { formatSummary } from './summary.js';
 
 export const DEMO_HELP = `Usage: leasehold demo [options]
 
@@ -62,22 +56,22 @@ export interface DemoArgs {
  */
 export function parseDemoArgs(args: readonly string[]): DemoArgs | 'help' {
   const { values } = parseCommandArgs('demo', args, {
-    duration: { type: 'string' },
-    candidates: { type: 'string' },
+    ...FLEET_OPTIONS,
     interval: { type: 'string' },
-    profile: { type: 'string' },
     plain: { type: 'boolean' },
     kubeconfig: { type: 'string' },
     ...HELP_OPTION,
   });
   if (values.help === true) return 'help';
   const forever = stringValue(values, 'duration') === 'forever';
+  const sized = fleetArgs('demo', forever ? { ...values, duration: undefined } : values, {
+    durationMs: 30_000,
+    candidates: 3,
+  });
   return {
-    durationMs: forever ? null : (durationValue('demo', values, 'duration') ?? 30_000),
-    candidates: integerValue('demo', values, 'candidates', 2, 10) ?? 3,
+    ...sized,
+    durationMs: forever ? null : sized.durationMs,
     intervalMs: durationValue('demo', values, 'interval') ?? 6_000,
-    profile:
-      choiceValue('demo', values, 'profile', Object.keys(PROFILES) as ProfileName[]) ?? 'fast',
     plain: values.plain === true,
     kubeconfig: stringValue(values, 'kubeconfig') ?? null,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { qualifiedNameErrors, validateLeaseCreate } from './lease-validation.js';
 import type { Lease } from './types.js';
-import { qualifiedNameErrors, validateLeaseCreate } from './validation.js';
 
 const lease = (patch: { metadata?: Lease['metadata']; spec?: Lease['spec'] }): Lease => ({
   kind: 'Lease',
