@@ -278,6 +278,43 @@ describe('a hung exec credential plugin', () => {
     setTimeout(() => controller.abort(new Error('stop now')), 100);
     await expect(pending).rejects.toThrow('stop now');
   }, 30_000);
+
+  it('recovers when a slow plugin finally answers', async () => {
+    const server = await guardedServer();
+    server.accepted.add('late-token');
+    const plugin = execPlugin(
+      tempDir(),
+      `sleep 1; printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"late-token"}}'`,
+    );
+    const store = storeFor(execKubeConfig(server.url, plugin.command), 200);
+    await expect(store.get(signal())).rejects.toMatchObject({ kind: 'unavailable' });
+    // Retries join the run still in flight until it answers; then requests go through.
+    let answered = false;
+    for (let i = 0; i < 50 && !answered; i++) {
+      answered = await store.get(signal()).then(
+        () => true,
+        () => false,
+      );
+    }
+    expect(answered).toBe(true);
+    expect(plugin.starts()).toHaveLength(1);
+    expect(server.seen.at(-1)).toBe('Bearer late-token');
+  }, 30_000);
+
+  it('ends a watch waiting for it when the watch is aborted', async () => {
+    const server = await guardedServer();
+    const plugin = execPlugin(tempDir(), 'exec sleep 60');
+    const store = storeFor(execKubeConfig(server.url, plugin.command));
+    const controller = new AbortController();
+    const watching = store.watch({
+      signal: controller.signal,
+      resourceVersion: '1',
+      onEvent: () => {},
+    });
+    setTimeout(() => controller.abort(), 100);
+    await expect(watching).resolves.toBeUndefined();
+    expect(server.seen).toEqual([]);
+  }, 30_000);
 });
 
 describe('the connection pool', () => {

@@ -19,7 +19,6 @@
  */
 import { createHash } from 'node:crypto';
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { abortable } from './abortable.js';
 import type { Dispatcher } from './connection-pool.js';
 import { tokenFileOf } from './kubeconfig.js';
 import { TokenFile } from './token-file.js';
@@ -32,6 +31,12 @@ export interface Credentials {
   readonly dispatcher: Dispatcher | undefined;
   /** A digest of the TLS material (CA, client certificate and key, server name). */
   readonly material: string;
+}
+
+/** A request waiting for the authentication in flight. */
+interface Waiter {
+  resolve(credentials: Credentials): void;
+  reject(error: unknown): void;
 }
 
 /** The private part of `KubeConfig` that gathers TLS material and the auth header. */
@@ -48,7 +53,8 @@ export class CredentialSource {
   /** The caller's config with `applyOptions` wrapped to record a digest of the TLS material. */
   readonly #recording: KubeConfig;
   #material = '';
-  #inFlight: Promise<Credentials> | undefined;
+  #running = false;
+  readonly #waiters = new Set<Waiter>();
   readonly #tokenFiles = new Map<string, TokenFile>();
 
   constructor(kubeConfig: KubeConfig) {
@@ -67,17 +73,49 @@ export class CredentialSource {
   /**
    * Authenticates (or joins the authentication in flight) for one request.
    *
+   * @remarks
+   * Waiters are kept in a set and leave it when their signal aborts, so a plugin that never
+   * returns holds no memory for the calls that gave up on it.
+   *
    * @throws `signal.reason` as soon as `signal` aborts; whatever client-node's authentication
    *   threw (a failing exec plugin, an unreadable file) otherwise.
    */
   credentials(signal: AbortSignal): Promise<Credentials> {
-    if (this.#inFlight === undefined) {
-      const inFlight: Promise<Credentials> = this.#authenticate().finally(() => {
-        if (this.#inFlight === inFlight) this.#inFlight = undefined;
-      });
-      this.#inFlight = inFlight;
-    }
-    return abortable(this.#inFlight, signal);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Credentials>((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters.delete(waiter);
+        reject(signal.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (credentials) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(credentials);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(waiter);
+      if (!this.#running) this.#run();
+    });
+  }
+
+  /** One authentication for everybody waiting now (and until it settles). */
+  #run(): void {
+    this.#running = true;
+    const settle = (each: (waiter: Waiter) => void) => {
+      this.#running = false;
+      const waiters = [...this.#waiters];
+      this.#waiters.clear();
+      for (const waiter of waiters) each(waiter);
+    };
+    this.#authenticate().then(
+      (credentials) => settle((waiter) => waiter.resolve(credentials)),
+      (error: unknown) => settle((waiter) => waiter.reject(error)),
+    );
   }
 
   /**
