@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ConfigError,
   createLeaderElector,
@@ -12,6 +12,7 @@ import {
   type LeaderElectorOptions,
   type Logger,
   loadDefaultKubeConfig,
+  loadKubeConfigFile,
   resolveNamespace,
 } from '@leasehold/election';
 import { durationValue, type RawValues, requiredString, stringValue, UsageError } from './args.js';
@@ -61,14 +62,14 @@ const FLAG_OF: Readonly<Record<string, string>> = {
 /** Loads the kubeconfig named by `--kubeconfig`, or the default one. */
 export function loadKubeConfig(command: string, path: string | undefined): KubeConfig {
   if (path === undefined) return loadDefaultKubeConfig();
-  const kubeConfig = new KubeConfig();
   try {
-    kubeConfig.loadFromFile(path);
+    // Its errors name the file and a line, never the content (which may hold credentials).
+    return loadKubeConfigFile(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof ConfigError)) throw error;
+    const reason = error.message.replace(/^kubeconfig: /, '');
     throw new UsageError(`--kubeconfig: cannot load ${path}: ${reason}`, command);
   }
-  return kubeConfig;
 }
 
 /** A logger writing one line per message to stderr, prefixed with the command. */

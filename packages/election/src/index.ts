@@ -34,6 +34,7 @@ export {
   createKubernetesLeaseStore,
   type KubernetesLeaseStoreOptions,
   loadDefaultKubeConfig,
+  loadKubeConfigFile,
   resolveNamespace,
 } from './kube/index.js';
 export {

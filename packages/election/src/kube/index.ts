@@ -16,6 +16,7 @@ export {
   createKubernetesLeaseStore,
   type KubernetesLeaseStoreOptions,
 } from './kube-lease-store.js';
+export { loadKubeConfigFile } from './kubeconfig.js';
 export {
   IN_CLUSTER_NAMESPACE_FILE,
   loadDefaultKubeConfig,

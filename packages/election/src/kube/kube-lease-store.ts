@@ -8,8 +8,10 @@ import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, LeaseStoreError, MalformedLeaseError } from '../core/errors.js';
 import { type LeaseObject, parseLease, type StoredLease } from '../core/lease-record.js';
 import type { LeaseListing, LeaseStore, LeaseWatchOptions } from '../core/lease-store.js';
+import { ConnectionPool } from './connection-pool.js';
+import { CredentialSource } from './credentials.js';
 import type { KubeOperation } from './errors.js';
-import { createConnectionPool, sendRequest } from './request.js';
+import { sendRequest } from './request.js';
 import { watchLease } from './watch.js';
 
 /** Options of {@link createKubernetesLeaseStore}. */
@@ -53,7 +55,9 @@ const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
  *   `V1MicroTime`s; a plain `Date` is sent with three digits and refused (`invalid`).
  * - Cancellation: aborting a call's signal cancels its HTTP request and the call rejects with
  *   `signal.reason`. A request that outlives `requestTimeoutMs` is cancelled and rejects with
- *   `LeaseStoreError('unavailable')`.
+ *   `LeaseStoreError('unavailable')`. Both bound authentication too (a hung exec plugin).
+ * - Tokens read from files (kubeconfig `token-file`, in-cluster service account) are read
+ *   again whenever the file changes, and once more after a 401 before the 401 is reported.
  * - Errors are {@link LeaseStoreError}s mapped in `kube/errors.ts`, original kept as `cause`.
  * - `watch` resolves when the server ends the stream or the signal aborts; rejects with
  *   `gone` on a 410 (in band or not), with the mapped error otherwise.
@@ -74,7 +78,8 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     throw new ConfigError('watchTimeoutSeconds', 'must be a positive integer');
   }
   const api = kubeConfig.makeApiClient(CoordinationV1Api);
-  const pool = createConnectionPool();
+  const pool = new ConnectionPool();
+  const credentials = new CredentialSource(kubeConfig);
   const op = (method: string): KubeOperation => ({ method, namespace, name });
 
   /** The object with this Lease's name and namespace; refuses an object for another Lease. */
@@ -114,8 +119,9 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
 
     async get(signal) {
       try {
-        const raw = await sendRequest({ pool, op: op('get'), signal, timeoutMs }, (config) =>
-          api.readNamespacedLease({ name, namespace }, config),
+        const raw = await sendRequest(
+          { credentials, pool, op: op('get'), signal, timeoutMs },
+          (config) => api.readNamespacedLease({ name, namespace }, config),
         );
         return toStored('get', raw);
       } catch (error) {
@@ -125,8 +131,10 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     },
 
     async list(signal): Promise<LeaseListing> {
-      const raw = await sendRequest({ pool, op: op('list'), signal, timeoutMs }, (config) =>
-        api.listNamespacedLease({ namespace, fieldSelector: `metadata.name=${name}` }, config),
+      const raw = await sendRequest(
+        { credentials, pool, op: op('list'), signal, timeoutMs },
+        (config) =>
+          api.listNamespacedLease({ namespace, fieldSelector: `metadata.name=${name}` }, config),
       );
       const list = raw as { metadata?: { resourceVersion?: unknown }; items?: unknown };
       const resourceVersion = list?.metadata?.resourceVersion;
@@ -152,8 +160,9 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       // re-creating from an object it read before the Lease was deleted.
       const { resourceVersion: _ignored, ...metadata } = target.metadata;
       const body = { ...target, metadata };
-      const raw = await sendRequest({ pool, op: op('create'), signal, timeoutMs, body }, (config) =>
-        api.createNamespacedLease({ namespace, body: body as never }, config),
+      const raw = await sendRequest(
+        { credentials, pool, op: op('create'), signal, timeoutMs, body },
+        (config) => api.createNamespacedLease({ namespace, body: body as never }, config),
       );
       return toStored('create', raw);
     },
@@ -165,7 +174,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
         metadata: { ...target.metadata, resourceVersion: expectedResourceVersion },
       };
       const raw = await sendRequest(
-        { pool, op: op('replace'), signal, timeoutMs, body },
+        { credentials, pool, op: op('replace'), signal, timeoutMs, body },
         (config) => api.replaceNamespacedLease({ name, namespace, body: body as never }, config),
       );
       return toStored('replace', raw);
@@ -173,7 +182,13 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
 
     watch(watchOptions: LeaseWatchOptions) {
       return watchLease(
-        { kubeConfig, namespace, name, timeoutSeconds: watchTimeoutSeconds },
+        {
+          // Authenticates through the store's bounded, shared credentials.
+          kubeConfig: credentials.forWatch(watchOptions.signal),
+          namespace,
+          name,
+          timeoutSeconds: watchTimeoutSeconds,
+        },
         watchOptions,
       );
     },

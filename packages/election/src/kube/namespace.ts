@@ -4,7 +4,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadDefaultKubeConfigSafely } from './kubeconfig.js';
 
 /** Where Kubernetes mounts the namespace of a pod's service account. */
 export const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -60,9 +61,10 @@ function readTrimmed(path: string): string | undefined {
  * client-node falls back to `http://localhost:8080` when it finds nothing at all; the first
  * request then fails with `unavailable` (connection refused), which the elector reports and
  * retries rather than claiming leadership.
+ *
+ * @throws `ConfigError` naming the file (and line and column of a YAML error) when a
+ *   kubeconfig cannot be loaded; the message never quotes the file's content.
  */
 export function loadDefaultKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  return kubeConfig;
+  return loadDefaultKubeConfigSafely();
 }

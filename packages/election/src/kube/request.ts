@@ -4,7 +4,11 @@
  *
  * @remarks
  * The generated `CoordinationV1Api` takes no `AbortSignal`; a per-call middleware passes one
- * to `fetch` with `ctx.setSignal()`. The same middleware does two more things, for fidelity:
+ * to `fetch` with `ctx.setSignal()`. Authentication runs before any middleware, so it goes
+ * through a per-call auth method instead (kube/credentials.ts, bounded by the same signal) and
+ * the whole call is raced against that signal: nothing, exec plugins included, holds a call
+ * past `timeoutMs` or the caller's abort. The same middleware does two more things, for
+ * fidelity:
  *
  * - **Request body.** client-node's `ObjectSerializer` rebuilds the body from its own model of
  *   a `V1Lease` (API release 1.36), silently dropping every field it does not know. A server
@@ -26,36 +30,21 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import { LeaseStoreError } from '../core/errors.js';
+import { abortable } from './abortable.js';
+import type { ConnectionPool } from './connection-pool.js';
+import { applyHeaders, type CredentialSource } from './credentials.js';
 import { type KubeOperation, toLeaseStoreError } from './errors.js';
 
 /** Everything {@link sendRequest} needs besides the call itself. */
-/** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
-type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
-
-/**
- * One store's connection pool. client-node 2.0 builds a new dispatcher for every request, so
- * every renewal would pay a TCP and TLS handshake; the store keeps the first one and hands it
- * to later requests, whose connections undici keeps alive. It is replaced every
- * {@link DISPATCHER_MAX_AGE_MS}, so rotated client certificates are picked up.
- */
-export interface ConnectionPool {
-  dispatcher: Dispatcher | undefined;
-  since: number;
-}
-
-const DISPATCHER_MAX_AGE_MS = 10 * 60_000;
-
-/** An empty pool, for one store. */
-export function createConnectionPool(): ConnectionPool {
-  return { dispatcher: undefined, since: 0 };
-}
-
 export interface RequestSettings {
   readonly op: KubeOperation;
+  /** This store's authentication; see kube/credentials.ts. */
+  readonly credentials: CredentialSource;
   /** Reuse connections across this store's requests. */
-  readonly pool?: ConnectionPool;
+  readonly pool: ConnectionPool;
   /** The caller's signal: aborting it cancels the request and rejects with its reason. */
   readonly signal: AbortSignal;
+  /** Bound on the whole call, authentication included. */
   readonly timeoutMs: number;
   /** When set, sent verbatim as the JSON body instead of client-node's serialization. */
   readonly body?: unknown;
@@ -82,20 +71,55 @@ export async function sendRequest(
   }, timeoutMs);
   // The request itself keeps the process alive while it matters; the timer must not.
   timer.unref();
-  let raw: string | undefined;
-  const middleware: ObservableMiddleware = {
-    pre(ctx: RequestContext) {
-      ctx.setSignal(AbortSignal.any([signal, timeout.signal]));
-      const pool = settings.pool;
-      if (pool) {
-        const now = performance.now();
-        if (pool.dispatcher && now - pool.since < DISPATCHER_MAX_AGE_MS) {
-          ctx.setDispatcher(pool.dispatcher);
-        } else {
-          pool.dispatcher = ctx.getDispatcher();
-          pool.since = now;
+  const bound = AbortSignal.any([signal, timeout.signal]);
+  try {
+    // One repeat after a 401, when the token file now holds another token (it was rotated
+    // and the old token revoked between our read and the server's check).
+    for (let attempt = 0; ; attempt++) {
+      const exchange = exchangeOnce(settings, bound);
+      try {
+        // The race covers what the signal given to fetch does not: authentication.
+        await abortable(call(exchange.options), bound);
+        return parseRaw(op, exchange.raw());
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (timeout.signal.aborted) {
+          throw new LeaseStoreError(
+            'unavailable',
+            `${op.method} lease ${op.namespace}/${op.name}: no response within ${timeoutMs} ms`,
+            { cause: error },
+          );
+        }
+        const mapped = toLeaseStoreError(op, error, exchange.raw());
+        if (
+          mapped.kind !== 'unauthorized' ||
+          attempt > 0 ||
+          !(await settings.credentials.tokenChangedSince(exchange.authorization()))
+        ) {
+          throw mapped;
         }
       }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The per-call options of one HTTP exchange, and what it recorded. */
+interface Exchange {
+  readonly options: ConfigurationOptions;
+  /** The raw response text, once the response arrived. */
+  raw(): string | undefined;
+  /** The `Authorization` header the request went out with. */
+  authorization(): string | undefined;
+}
+
+function exchangeOnce(settings: RequestSettings, bound: AbortSignal): Exchange {
+  let raw: string | undefined;
+  let authorization: string | undefined;
+  const middleware: ObservableMiddleware = {
+    pre(ctx: RequestContext) {
+      ctx.setSignal(bound);
       if (settings.body !== undefined) ctx.setBody(JSON.stringify(settings.body));
       return new Observable(Promise.resolve(ctx));
     },
@@ -114,22 +138,26 @@ export async function sendRequest(
       );
     },
   };
-  try {
-    await call({ middleware: [middleware], middlewareMergeStrategy: 'append' });
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    if (timeout.signal.aborted) {
-      throw new LeaseStoreError(
-        'unavailable',
-        `${op.method} lease ${op.namespace}/${op.name}: no response within ${timeoutMs} ms`,
-        { cause: error },
-      );
-    }
-    throw toLeaseStoreError(op, error, raw);
-  } finally {
-    clearTimeout(timer);
-  }
-  return parseRaw(op, raw);
+  const auth = {
+    getName: () => 'leasehold bounded kubeconfig authentication',
+    async applySecurityAuthentication(ctx: RequestContext) {
+      const credentials = await settings.credentials.credentials(bound);
+      applyHeaders(ctx, credentials);
+      authorization = credentials.headers.Authorization;
+      const dispatcher = settings.pool.dispatcherFor(credentials.dispatcher, credentials.material);
+      if (dispatcher !== undefined) ctx.setDispatcher(dispatcher);
+    },
+  };
+  return {
+    options: {
+      middleware: [middleware],
+      middlewareMergeStrategy: 'append',
+      // Replaces the API client's own (the KubeConfig itself) for this call.
+      authMethods: { default: auth },
+    },
+    raw: () => raw,
+    authorization: () => authorization,
+  };
 }
 
 function parseRaw(op: KubeOperation, raw: string | undefined): unknown {

@@ -1,0 +1,38 @@
+/**
+ * One store's connection pool, kept across requests and replaced when the credentials change.
+ *
+ * @remarks
+ * client-node 2.0 builds a new undici dispatcher for every request, so every renewal would
+ * pay a TCP and TLS handshake. The pool keeps one dispatcher and hands it to later requests,
+ * whose connections undici keeps alive. The dispatcher carries the TLS material it was built
+ * from (CA, client certificate and key): when a request's authentication produced different
+ * material (an exec plugin's short-lived client certificate was renewed, a rotated CA or
+ * certificate file), the pool adopts that request's fresh dispatcher and closes the old one,
+ * which lets its in-flight requests finish first.
+ *
+ * @module
+ */
+import type { RequestContext } from '@kubernetes/client-node';
+
+/** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
+export type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/** See the module remarks. */
+export class ConnectionPool {
+  #dispatcher: Dispatcher | undefined;
+  #material: string | undefined;
+
+  /**
+   * The dispatcher to send a request with, given the one its authentication just built from
+   * `material` (a digest of the TLS material; see kube/credentials.ts).
+   */
+  dispatcherFor(fresh: Dispatcher | undefined, material: string): Dispatcher | undefined {
+    if (this.#dispatcher !== undefined && this.#material === material) return this.#dispatcher;
+    const old = this.#dispatcher;
+    this.#dispatcher = fresh;
+    this.#material = material;
+    // close() waits for the old dispatcher's requests; a failure there is of no interest.
+    old?.close().catch(() => {});
+    return fresh;
+  }
+}

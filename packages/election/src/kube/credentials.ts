@@ -1,0 +1,192 @@
+/**
+ * Authentication for one store, bounded by the caller's signal, shared while in flight, with
+ * token files re-read when they change.
+ *
+ * @remarks
+ * client-node authenticates each request (kubeconfig tokens, exec plugins, client
+ * certificates) inside the generated client before any middleware runs, so the signal a
+ * middleware attaches does not cover it: a hung exec plugin hung the request past every
+ * timeout. Here authentication runs through {@link CredentialSource.credentials}, which
+ * rejects with the caller's `signal.reason` as soon as it aborts. The authentication itself
+ * cannot be cancelled (client-node keeps the plugin's child process to itself), so at most one
+ * runs at a time per store and later callers join it: a plugin that never returns costs one
+ * hung child process, not one per retry.
+ *
+ * Bearer tokens from files (a kubeconfig `token-file`, the in-cluster service-account token)
+ * are read through {@link TokenFile}: fresh whenever the file changed, and again after a 401.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { Dispatcher } from './connection-pool.js';
+import { tokenFileOf } from './kubeconfig.js';
+import { TokenFile } from './token-file.js';
+
+/** What one authentication produced, shared by every request that waited for it. */
+export interface Credentials {
+  /** Headers to send (`Authorization`, impersonation), as client-node set them. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The dispatcher client-node built for this TLS material; `undefined` for plain HTTP. */
+  readonly dispatcher: Dispatcher | undefined;
+  /** A digest of the TLS material (CA, client certificate and key, server name). */
+  readonly material: string;
+}
+
+/** A request waiting for the authentication in flight. */
+interface Waiter {
+  resolve(credentials: Credentials): void;
+  reject(error: unknown): void;
+}
+
+/** The private part of `KubeConfig` that gathers TLS material and the auth header. */
+interface WithApplyOptions {
+  applyOptions(options: Record<string, unknown>): Promise<void>;
+}
+
+/** TLS fields of client-node's options that decide which connections may be reused. */
+const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'];
+
+/** See the module remarks. */
+export class CredentialSource {
+  readonly #kubeConfig: KubeConfig;
+  /** The caller's config with `applyOptions` wrapped to record a digest of the TLS material. */
+  readonly #recording: KubeConfig;
+  #material = '';
+  #running = false;
+  readonly #waiters = new Set<Waiter>();
+  readonly #tokenFiles = new Map<string, TokenFile>();
+
+  constructor(kubeConfig: KubeConfig) {
+    this.#kubeConfig = kubeConfig;
+    const apply = (kubeConfig as unknown as WithApplyOptions).applyOptions;
+    // A prototype view rather than a patch: the caller's object stays untouched, and
+    // client-node's `this.applyOptions(...)` inside applySecurityAuthentication finds ours.
+    const recording = Object.create(kubeConfig) as KubeConfig;
+    (recording as unknown as WithApplyOptions).applyOptions = async (options) => {
+      await apply.call(recording, options);
+      this.#material = digest(options);
+    };
+    this.#recording = recording;
+  }
+
+  /**
+   * Authenticates (or joins the authentication in flight) for one request.
+   *
+   * @remarks
+   * Waiters are kept in a set and leave it when their signal aborts, so a plugin that never
+   * returns holds no memory for the calls that gave up on it.
+   *
+   * @throws `signal.reason` as soon as `signal` aborts; whatever client-node's authentication
+   *   threw (a failing exec plugin, an unreadable file) otherwise.
+   */
+  credentials(signal: AbortSignal): Promise<Credentials> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Credentials>((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters.delete(waiter);
+        reject(signal.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (credentials) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(credentials);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(waiter);
+      if (!this.#running) this.#run();
+    });
+  }
+
+  /** One authentication for everybody waiting now (and until it settles). */
+  #run(): void {
+    this.#running = true;
+    const settle = (each: (waiter: Waiter) => void) => {
+      this.#running = false;
+      const waiters = [...this.#waiters];
+      this.#waiters.clear();
+      for (const waiter of waiters) each(waiter);
+    };
+    this.#authenticate().then(
+      (credentials) => settle((waiter) => waiter.resolve(credentials)),
+      (error: unknown) => settle((waiter) => waiter.reject(error)),
+    );
+  }
+
+  /**
+   * After a 401: reads the token file again, whatever its metadata says.
+   *
+   * @returns whether the token now differs from the one sent (`sentAuthorization`), i.e.
+   *   whether repeating the request once can help.
+   */
+  async tokenChangedSince(sentAuthorization: string | undefined): Promise<boolean> {
+    const path = tokenFileOf(this.#kubeConfig.getCurrentUser());
+    if (path === undefined) return false;
+    try {
+      return `Bearer ${await this.#tokenFile(path).read(true)}` !== sentAuthorization;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A view of the caller's `KubeConfig` for client-node's `Watch`, authenticating through
+   * {@link credentials} with `signal`.
+   */
+  forWatch(signal: AbortSignal): KubeConfig {
+    const view = Object.create(this.#kubeConfig) as KubeConfig;
+    view.applySecurityAuthentication = async (context: RequestContext) => {
+      const credentials = await this.credentials(signal);
+      applyHeaders(context, credentials);
+      if (credentials.dispatcher !== undefined) context.setDispatcher(credentials.dispatcher);
+    };
+    return view;
+  }
+
+  async #authenticate(): Promise<Credentials> {
+    const server = this.#kubeConfig.getCurrentCluster()?.server || 'http://localhost';
+    const scratch = new RequestContext(server, HttpMethod.GET);
+    this.#material = '';
+    await this.#recording.applySecurityAuthentication(scratch);
+    const headers: Record<string, string> = { ...scratch.getHeaders() };
+    const path = tokenFileOf(this.#kubeConfig.getCurrentUser());
+    if (path !== undefined) headers.Authorization = `Bearer ${await this.#tokenFile(path).read()}`;
+    return { headers, dispatcher: scratch.getDispatcher(), material: this.#material };
+  }
+
+  #tokenFile(path: string): TokenFile {
+    let file = this.#tokenFiles.get(path);
+    if (file === undefined) {
+      file = new TokenFile(path);
+      this.#tokenFiles.set(path, file);
+    }
+    return file;
+  }
+}
+
+/** Copies the credentials' headers onto a request. */
+export function applyHeaders(context: RequestContext, credentials: Credentials): void {
+  for (const [name, value] of Object.entries(credentials.headers)) {
+    context.setHeaderParam(name, value);
+  }
+}
+
+/** A digest of the TLS fields of client-node's options (buffers, strings, lists of them). */
+function digest(options: Record<string, unknown>): string {
+  const hash = createHash('sha256');
+  for (const field of TLS_FIELDS) {
+    hash.update(`\0${field}=`);
+    const value = options[field];
+    for (const part of Array.isArray(value) ? value : [value]) {
+      if (part === undefined || part === null) continue;
+      hash.update(Buffer.isBuffer(part) || typeof part === 'string' ? part : String(part));
+      hash.update('\0');
+    }
+  }
+  return hash.digest('base64');
+}
