@@ -50,6 +50,7 @@ export {
 export type {
   LeaseMetadata,
   LeaseObject,
+  LeaseRecord,
   LeaseTemplate,
   StoredLease,
 } from './core/lease-record.js';
