@@ -152,7 +152,7 @@ await step('npx leasehold run against npx leasehold server', async () => {
         '--',
         'node',
         '-e',
-        'console.log(`leading with token ${process.env.LEASEHOLD_FENCING_TOKEN}`)',
+        "console.log('leading with token ' + process.env.LEASEHOLD_FENCING_TOKEN)",
       ],
       project,
       60_000,
