@@ -27,7 +27,7 @@ import { type ElectionConfig, type ElectionTiming, resolveConfig } from '../core
 import { ElectorStoppedError, LeadershipLostError, type TermEndReason } from '../core/errors.js';
 import type { LeaseTemplate } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Logger, type LogSink, toLogSink } from '../core/logger.js';
 import { createKubernetesLeaseStore } from '../kube/kube-lease-store.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
@@ -167,7 +167,7 @@ class Elector implements LeaderElector {
   readonly isLeader$: Observable<boolean>;
   readonly leader$: Observable<string | null>;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: LogSink;
   readonly #subject: BehaviorSubject<LeadershipState>;
   readonly #terms = new WeakMap<ActiveTerm, Term>();
   readonly #running = new WeakMap<ActiveTerm, Set<Promise<unknown>>>();
@@ -184,7 +184,7 @@ class Elector implements LeaderElector {
   constructor(config: ElectionConfig, store: LeaseStore, options: LeaderElectorOptions) {
     this.config = config;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = toLogSink(options.logger);
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
     this.actor = createActor(leaderElectionMachine, {
       clock: this.#clock,
