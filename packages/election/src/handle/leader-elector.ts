@@ -35,6 +35,9 @@ import {
   type LeaderElectionMachine,
   leaderElectionMachine,
 } from '../machine/election-machine.js';
+import { ElectorEventFeed } from './elector-event-feed.js';
+import type { ElectorEvent } from './elector-events.js';
+import type { HealthOptions, HealthStatus } from './elector-health.js';
 import {
   type LeadershipState,
   roleOf,
@@ -127,6 +130,19 @@ export interface LeaderElector {
   stepDown(): Promise<void>;
   /** Drains, releases (if `releaseOnStop`), publishes `stopped` and completes the streams. */
   stop(): Promise<void>;
+  /**
+   * What happens inside the elector (attempts, renewals, terms, releases, observed leaders,
+   * the watch), as typed {@link ElectorEvent}s. Hot; completes when the elector stops.
+   */
+  readonly events$: Observable<ElectorEvent>;
+  /**
+   * Liveness with client-go `HealthzAdaptor` semantics: fails only when this process acts as
+   * leader past what its renewals allow (plus `toleranceMs`), or the elector is stuck. An API
+   * outage alone never fails it.
+   */
+  health(options?: HealthOptions): HealthStatus;
+  /** Readiness: ok once the Lease has been listed. */
+  readiness(): HealthStatus;
   /** The underlying XState actor, for inspection. */
   readonly actor: Actor<LeaderElectionMachine>;
 }
@@ -166,6 +182,8 @@ class Elector implements LeaderElector {
   readonly state$: Observable<LeadershipState>;
   readonly isLeader$: Observable<boolean>;
   readonly leader$: Observable<string | null>;
+  readonly events$: Observable<ElectorEvent>;
+  readonly #feed: ElectorEventFeed;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #subject: BehaviorSubject<LeadershipState>;
@@ -186,8 +204,11 @@ class Elector implements LeaderElector {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
+    this.#feed = new ElectorEventFeed(this.#clock, this.#logger);
+    this.events$ = this.#feed.events$;
     this.actor = createActor(leaderElectionMachine, {
       clock: this.#clock,
+      inspect: this.#feed.inspect,
       input: {
         config,
         store,
@@ -247,6 +268,14 @@ class Elector implements LeaderElector {
       deadline !== null &&
       this.#clock.now() < deadline
     );
+  }
+
+  health(options?: HealthOptions): HealthStatus {
+    return this.#feed.health(options);
+  }
+
+  readiness(): HealthStatus {
+    return this.#feed.readiness();
   }
 
   get term(): Term | null {
@@ -382,5 +411,6 @@ class Elector implements LeaderElector {
     };
     if (!sameState(stopped, this.#subject.value)) this.#subject.next(stopped);
     this.#subject.complete();
+    this.#feed.finish(snapshot);
   }
 }
