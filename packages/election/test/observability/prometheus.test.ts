@@ -83,8 +83,11 @@ describe('@leasehold/election/prometheus', () => {
     f.store.failNext('unavailable', { method: 'replace' });
     await f.advance(2_000);
     const roundTrip = await a.getSingleMetric('leasehold_renewal_round_trip_seconds')!.get();
-    const count = roundTrip.values.find((v) => v.metricName?.endsWith('_count'))?.value;
-    const sum = roundTrip.values.find((v) => v.metricName?.endsWith('_sum'))?.value;
+    const series = (suffix: string) =>
+      roundTrip.values.find((v) => (v as { metricName?: string }).metricName?.endsWith(suffix))
+        ?.value;
+    const count = series('_count');
+    const sum = series('_sum');
     expect(count).toBeGreaterThanOrEqual(5);
     expect(sum! / count!).toBeCloseTo(0.005, 6); // 3 ms there + 2 ms back
     expect(
