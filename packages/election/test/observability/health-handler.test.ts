@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthHandler } from '../../src/health.js';
@@ -13,7 +13,7 @@ afterEach(async () => {
   fleets = [];
 });
 
-async function serve(handler: Parameters<typeof createServer>[0]) {
+async function serve(handler: RequestListener) {
   const server = createServer(handler);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
