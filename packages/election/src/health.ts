@@ -79,7 +79,8 @@ export function createHealthHandler(
   const sources = Array.isArray(electors) ? electors : [electors as HealthSource];
   const liveness = options.livenessPaths ?? ['/livez', '/healthz'];
   const readiness = options.readinessPaths ?? ['/readyz'];
-  const { toleranceMs } = options;
+  const probeOptions: HealthOptions =
+    options.toleranceMs === undefined ? {} : { toleranceMs: options.toleranceMs };
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const live = liveness.includes(path);
@@ -92,7 +93,7 @@ export function createHealthHandler(
       return;
     }
     const { ok, body } = renderChecks(sources, (source) =>
-      live ? source.health({ toleranceMs }) : source.readiness(),
+      live ? source.health(probeOptions) : source.readiness(),
     );
     response
       .writeHead(ok ? 200 : 500, {
