@@ -7,6 +7,7 @@
 import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
 import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
+import { EventsApi, eventsRoute } from './events-api.js';
 import { ConnectionDroppedError, Faults } from './faults.js';
 import { openApiDocument } from './openapi.js';
 import { handlePatch } from './patching.js';
@@ -55,6 +56,8 @@ export interface LeaseApi {
   readonly stats: RequestStats;
   /** The object store (read it to inspect state; write through the handler). */
   readonly store: LeaseStore;
+  /** Core v1 Events (see `events-api.ts`). */
+  readonly events: EventsApi;
   /** Ends every open watch cleanly and lifts every fault. */
   close(): void;
 }
@@ -182,6 +185,7 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     coordinatedLeaderElection: options.coordinatedLeaderElection ?? true,
   };
   const expected = options.token === undefined ? undefined : `Bearer ${options.token}`;
+  const events = new EventsApi(() => clock.now());
 
   const handler = async (request: Request): Promise<Response> => {
     let url: URL;
@@ -193,6 +197,8 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     try {
       if (expected !== undefined && request.headers.get('authorization') !== expected)
         throw unauthorized();
+      const eventsTarget = eventsRoute(url.pathname);
+      if (eventsTarget) return await events.handle(request, url, eventsTarget, maxBody);
       const target = route(url.pathname);
       if (target.kind === 'leases') return await handleLease(state, request, url, target, maxBody);
       if (target.kind === 'namespaces')
@@ -210,5 +216,5 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     hub.closeAll();
     faults?.reset();
   };
-  return { handler, faults, stats, store, close };
+  return { handler, faults, stats, store, events, close };
 }

@@ -29,6 +29,7 @@ import type { LeaseTemplate } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { createKubernetesLeaseStore } from '../kube/kube-lease-store.js';
+import { recordLeaderEvents } from '../kube/leader-events.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
@@ -79,6 +80,13 @@ export interface LeaderElectorOptions extends Partial<ElectionTiming> {
   readonly keepProcessAlive?: boolean;
   /** Labels, annotations and owner references for a Lease this elector creates. */
   readonly lease?: LeaseTemplate;
+  /**
+   * Record Kubernetes Events "<identity> became leader" / "<identity> stopped leading" about
+   * the Lease, as client-go does (best effort; needs `create` on `events`). Only with the
+   * Kubernetes adapter (no `store` given).
+   * @defaultValue true
+   */
+  readonly leaderEvents?: boolean;
   /** Structured logger. @defaultValue silent */
   readonly logger?: Logger;
   /** Aborting it stops the elector, like `stop()`. */
@@ -166,14 +174,24 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     namespace: options.namespace ?? options.store?.namespace ?? resolveNamespace(),
     identity: options.identity ?? `${hostname()}_${randomUUID()}`,
   });
+  const kubeConfig = options.store ? undefined : (options.kubeConfig ?? loadDefaultKubeConfig());
   const store =
     options.store ??
     createKubernetesLeaseStore({
-      kubeConfig: options.kubeConfig ?? loadDefaultKubeConfig(),
+      kubeConfig: kubeConfig as KubeConfig,
       name: config.name,
       namespace: config.namespace,
     });
-  return new Elector(config, store, options);
+  const elector = new Elector(config, store, options);
+  if (kubeConfig && options.leaderEvents !== false) {
+    const logger = options.logger ?? silentLogger;
+    recordLeaderEvents(elector, {
+      kubeConfig,
+      logger,
+      ...(options.clock && { clock: options.clock }),
+    });
+  }
+  return elector;
 }
 
 class Elector implements LeaderElector {
