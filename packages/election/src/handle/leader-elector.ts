@@ -178,7 +178,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const store =
     options.store ??
     createKubernetesLeaseStore({
-      kubeConfig: kubeConfig as KubeConfig,
+      kubeConfig: kubeConfig ?? loadDefaultKubeConfig(),
       name: config.name,
       namespace: config.namespace,
     });
