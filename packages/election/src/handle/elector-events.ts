@@ -217,7 +217,8 @@ export function electorEvents(
     if (a.term === null && b.term !== null) {
       out.push({ type: 'acquire.succeeded', fencingToken: b.term.fencingToken });
     } else if (b.acquireFailures > a.acquireFailures) {
-      const timedOut = newError?.message.startsWith('no answer') ?? false;
+      // The machine gives up on an unanswered write with a delayed transition.
+      const timedOut = cause?.type.startsWith('xstate.after') ?? false;
       out.push({
         type: 'acquire.failed',
         kind: timedOut ? 'timeout' : failureKind(newError),

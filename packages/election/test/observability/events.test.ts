@@ -160,6 +160,15 @@ describe('elector.events$', () => {
     ]);
   });
 
+  it('calls an acquisition that got no answer in time a timeout', async () => {
+    const f = fleet(1);
+    f.cutWrites(0);
+    f.electors[0]!.start();
+    await f.settle();
+    await f.advance(10_000);
+    expect(ofType(f.events[0]!, 'acquire.failed')).toMatchObject([{ kind: 'timeout', at: 10_000 }]);
+  });
+
   it('reports watch failures and the re-list that follows expired history', async () => {
     const f = fleet(1);
     f.electors[0]!.start();
