@@ -33,6 +33,9 @@ const ENTRIES: readonly Entry[] = [
     types: 'dist/testing/conformance.d.ts',
   },
   { report: 'election-machine', packageDir: 'packages/election', types: 'dist/machine-entry.d.ts' },
+  { report: 'election-prometheus', packageDir: 'packages/election', types: 'dist/prometheus.d.ts' },
+  { report: 'election-otel', packageDir: 'packages/election', types: 'dist/otel.d.ts' },
+  { report: 'election-health', packageDir: 'packages/election', types: 'dist/health.d.ts' },
   { report: 'testing', packageDir: 'packages/testing', types: 'dist/index.d.ts' },
   { report: 'cli', packageDir: 'packages/cli', types: 'dist/index.d.ts' },
 ];

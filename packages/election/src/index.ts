@@ -108,3 +108,9 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
   assertUsableKubeConfig(options.kubeConfig);
   return createKubeStore(options);
 }
+export type { ElectorEvent, ElectorEventType, FailureKind } from './handle/elector-events.js';
+export {
+  DEFAULT_HEALTH_TOLERANCE_MS,
+  type HealthOptions,
+  type HealthStatus,
+} from './handle/elector-health.js';
