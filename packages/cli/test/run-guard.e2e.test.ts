@@ -100,9 +100,15 @@ function runner(lease: string, identity: string): { run: Run; file: string } {
  * The first leads and runs COMMAND, the second competes; `fault` strikes the first; the
  * second's COMMAND must start with no other COMMAND alive.
  */
+/** The parent of a process (COMMAND's is the guard). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 async function takeover(
   lease: string,
-  fault: (first: Run) => void | Promise<void>,
+  fault: (first: Run, command: number) => void | Promise<void>,
 ): Promise<{ first: Run }> {
   const a = runner(lease, 'first');
   const [aStart] = await waitFor('the first COMMAND to start', () => {
@@ -115,7 +121,7 @@ async function takeover(
   );
   expect(lines(b.file)).toEqual([]);
 
-  await fault(a.run);
+  await fault(a.run, aStart!.pid);
 
   const bStart = await waitFor(
     'the second COMMAND to start',
@@ -177,5 +183,18 @@ describe('leasehold run: COMMAND is dead before another candidate leads', () => 
       a.child.kill('SIGTERM');
     });
     expect(await first.exited).toBe(0);
+  }, 60_000);
+
+  it('when the guard process is SIGKILLed: leasehold kills COMMAND and exits without releasing', async () => {
+    const { first } = await takeover('guard-killed', (a, command) => {
+      const guard = parentOf(command);
+      expect(guard).not.toBe(a.child.pid);
+      expect(parentOf(guard)).toBe(a.child.pid);
+      process.kill(guard, 'SIGKILL');
+    });
+    expect(await first.exited).toBe(1);
+    expect(first.stderr()).toMatch(
+      /the guard process died \(SIGKILL\): COMMAND killed; exiting without releasing/,
+    );
   }, 60_000);
 });
