@@ -16,6 +16,7 @@ import {
 } from './args.js';
 import { MAX_SEED } from './chaos/prng.js';
 import { buildReport, GAP_TOLERANCE_MS } from './chaos/report.js';
+import { RUN_MODE_HELP } from './chaos/run-mode/command.js';
 import { runChaos } from './chaos/runner.js';
 import { formatChaosSummary } from './chaos/summary.js';
 import { PROFILES, type ProfileName } from './demo.js';
@@ -52,9 +53,13 @@ Options:
   --profile P        fast: lease 4s, renew deadline 3s, retry 1s (default)
                      default: lease 15s, renew deadline 10s, retry 2s (client-go's)
   --report PATH      where to write the JSON report (default chaos-report.json)
+  --mode M           candidates: leasehold candidate processes, API faults (default)
+                     run: leasehold run processes, signals only (see below)
   -h, --help         show this help
 Durations: 500ms, 15s, 1m, 1m30s. The seed reproduces the decisions, not the timing of the
-processes, so two runs with one seed are alike but not identical.`;
+processes, so two runs with one seed are alike but not identical.
+
+${RUN_MODE_HELP}`;
 
 /** What `chaos` was asked to do. */
 export interface ChaosArgs {
@@ -63,6 +68,7 @@ export interface ChaosArgs {
   readonly seed: number;
   readonly profile: ProfileName;
   readonly reportPath: string;
+  readonly mode: 'candidates' | 'run';
 }
 
 /**
@@ -77,6 +83,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosArgs | 'help' {
     seed: { type: 'string' },
     profile: { type: 'string' },
     report: { type: 'string' },
+    mode: { type: 'string' },
     ...HELP_OPTION,
   });
   if (values.help === true) return 'help';
@@ -87,6 +94,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosArgs | 'help' {
     profile:
       choiceValue('chaos', values, 'profile', Object.keys(PROFILES) as ProfileName[]) ?? 'fast',
     reportPath: resolve(stringValue(values, 'report') ?? 'chaos-report.json'),
+    mode: choiceValue('chaos', values, 'mode', ['candidates', 'run'] as const) ?? 'candidates',
   };
 }
 
@@ -99,6 +107,10 @@ export async function chaosCommand(args: readonly string[]): Promise<number> {
   }
   const interrupt = onInterrupt(['SIGINT', 'SIGTERM', 'SIGHUP']);
   try {
+    if (parsed.mode === 'run') {
+      const { chaosRunMode } = await import('./chaos/run-mode/command.js');
+      return await chaosRunMode(parsed, interrupt.signal);
+    }
     const record = await runChaos({
       ...parsed,
       signal: interrupt.signal,
