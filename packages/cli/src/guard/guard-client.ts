@@ -12,6 +12,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { fromPerformanceMs } from './monotonic.js';
@@ -52,6 +53,18 @@ export interface CommandGuard {
   readonly died: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** True if `pid` runs and leads its process group (with `parent` as its parent, if given). */
+function isGroupLeader(pid: number, parent: number | undefined): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
+    const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(pgrp) === pid && (parent === undefined || Number(ppid) === parent);
+  } catch {
+    return false;
+  }
+}
+
 /** Spawns the guard process. */
 export function spawnGuard(timing: GuardTiming): CommandGuard {
   const guard: ChildProcess = spawn(process.execPath, [GUARD_SCRIPT, JSON.stringify(timing)], {
@@ -64,6 +77,7 @@ export function spawnGuard(timing: GuardTiming): CommandGuard {
   };
 
   let closing = false;
+  let guardAlive = true;
   let current: {
     pid: number | undefined;
     resolvePid: (pid: number | undefined) => void;
@@ -71,10 +85,17 @@ export function spawnGuard(timing: GuardTiming): CommandGuard {
     backstop: ReturnType<typeof setTimeout> | undefined;
   } | null = null;
 
+  /**
+   * SIGKILLs COMMAND's group by number. To not hit a stranger that reused the number, only
+   * while COMMAND still leads its group, and (when the guard lives) is still the guard's child.
+   */
   const killGroup = (): void => {
-    if (current?.pid === undefined) return;
+    const pid = current?.pid;
+    if (pid === undefined || !isGroupLeader(pid, guardAlive ? guard.pid : undefined)) {
+      return;
+    }
     try {
-      process.kill(-current.pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
     } catch {
       // The group is gone already.
     }
@@ -108,12 +129,14 @@ export function spawnGuard(timing: GuardTiming): CommandGuard {
 
   const died = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     guard.once('exit', (code, signal) => {
+      guardAlive = false;
       if (closing && current === null) return;
       // Whatever the guard was doing is undone: nobody bounds COMMAND but us now.
       killGroup();
       resolve({ code, signal });
     });
     guard.once('error', () => {
+      guardAlive = false;
       killGroup();
       resolve({ code: null, signal: null });
     });
