@@ -138,12 +138,16 @@ async function takeover(
 
 describe('leasehold run: COMMAND is dead before another candidate leads', () => {
   it('when leasehold is SIGKILLed', async () => {
-    const { first } = await takeover('sigkill', (a) => a.child.kill('SIGKILL'));
+    const { first } = await takeover('sigkill', (a) => {
+      a.child.kill('SIGKILL');
+    });
     expect(await first.exited).toBe(null);
   }, 60_000);
 
   it('when leasehold is frozen with SIGSTOP (and later resumed)', async () => {
-    const { first } = await takeover('sigstop', (a) => a.child.kill('SIGSTOP'));
+    const { first } = await takeover('sigstop', (a) => {
+      a.child.kill('SIGSTOP');
+    });
     first.child.kill('SIGCONT');
     // Resumed after its term ran out, it is a follower again; it stops cleanly.
     first.child.kill('SIGTERM');
@@ -151,13 +155,17 @@ describe('leasehold run: COMMAND is dead before another candidate leads', () => 
   }, 60_000);
 
   it('when leasehold gets SIGHUP (a graceful stop, like SIGTERM)', async () => {
-    const { first } = await takeover('sighup', (a) => a.child.kill('SIGHUP'));
+    const { first } = await takeover('sighup', (a) => {
+      a.child.kill('SIGHUP');
+    });
     expect(await first.exited).toBe(0);
     expect(first.stderr()).toMatch(/SIGHUP: stopping/);
   }, 60_000);
 
   it('when leasehold gets SIGTERM', async () => {
-    const { first } = await takeover('sigterm', (a) => a.child.kill('SIGTERM'));
+    const { first } = await takeover('sigterm', (a) => {
+      a.child.kill('SIGTERM');
+    });
     expect(await first.exited).toBe(0);
   }, 60_000);
 

@@ -92,6 +92,12 @@ export function parseHeartbeats(
   };
 }
 
+/** The earlier of two instants (`Math.min` takes no bigint). */
+function earlier(a: bigint, b: bigint): bigint {
+  if (a < b) return a;
+  return b;
+}
+
 /** Every pair of intervals that share an instant (touching ends count as overlap). */
 export function commandOverlaps(intervals: readonly CommandInterval[]): CommandOverlap[] {
   const sorted = [...intervals].sort((a, b) =>
@@ -103,7 +109,7 @@ export function commandOverlaps(intervals: readonly CommandInterval[]): CommandO
     for (let j = i + 1; j < sorted.length; j++) {
       const second = sorted[j]!;
       if (second.start > first.end) break;
-      const until = first.end < second.end ? first.end : second.end;
+      const until = earlier(first.end, second.end);
       overlaps.push({ first, second, overlapMs: Number(until - second.start) / 1e6 });
     }
   }

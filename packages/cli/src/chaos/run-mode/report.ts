@@ -96,7 +96,7 @@ export function buildRunReport(record: RunChaosRecord): RunChaosReport {
   for (const handover of handovers(record.intervals)) {
     gaps.push(handover.gapMs);
     const key = cause(record, handover.from, handover.to.start);
-    (byCause[key] ??= []).push(handover.gapMs);
+    byCause[key] = [...(byCause[key] ?? []), handover.gapMs];
   }
   const reasons: string[] = [];
   if (overlaps.length > 0) reasons.push(`${overlaps.length} overlapping COMMAND intervals`);
