@@ -5,7 +5,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ export interface Elector {
   readonly child: ChildProcess;
   readonly startedAt: bigint;
   paused: boolean;
+  /** It has said it competes. */
+  ready: boolean;
   /** Signals sent to it, in order. */
   readonly signals: NodeJS.Signals[];
   exit: { code: number | null; signal: NodeJS.Signals | null; at: bigint } | undefined;
@@ -70,6 +72,7 @@ export class RunFleet {
       child,
       startedAt: process.hrtime.bigint(),
       paused: false,
+      ready: false,
       signals: [],
       exit: undefined,
     };
@@ -84,6 +87,20 @@ export class RunFleet {
   /** Electors that have not exited. */
   live(): Elector[] {
     return this.electors.filter((elector) => elector.exit === undefined);
+  }
+
+  /**
+   * Live electors that have started competing (said so on stderr): a signal to a process
+   * still loading its modules tests nothing but Node's default signal actions.
+   */
+  ready(): Elector[] {
+    return this.live().filter((elector) => {
+      if (!elector.ready) {
+        const log = join(this.#options.dir, `${elector.identity}.stderr`);
+        elector.ready = readFileSync(log, 'utf8').includes('competing for lease');
+      }
+      return elector.ready;
+    });
   }
 
   /** Sends `signal`, recording it; a no-op for an elector that is gone. */

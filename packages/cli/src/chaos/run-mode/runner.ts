@@ -151,7 +151,7 @@ export async function runRunChaos(options: RunChaosOptions): Promise<RunChaosRec
         signal: options.signal,
       }).catch(() => {});
       if (Date.now() >= end || options.signal.aborted) break;
-      const live = runFleet.live();
+      const live = runFleet.ready();
       const leader = watch.runningFor();
       const leaderElector = live.find((e) => e.identity === leader);
       const target =
