@@ -113,7 +113,7 @@ export function spawnGuard(timing: GuardTiming): CommandGuard {
     'data',
     lineReader((line) => {
       const message = decodeFromGuard(line);
-      if (message === null || current === null) return;
+      if (message === null || message.type === 'ready' || current === null) return;
       if (message.type === 'started') {
         current.pid = message.pid;
         current.resolvePid(message.pid);

@@ -183,6 +183,7 @@ process.stdin.on('error', onElectorGone);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'] as const) {
   process.on(signal, () => {});
 }
+report({ type: 'ready' });
 process.on('uncaughtException', (error) => {
   if (running?.child.pid !== undefined) {
     try {

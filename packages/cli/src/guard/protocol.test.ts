@@ -11,6 +11,7 @@ describe('guard protocol', () => {
     ] as const;
     for (const order of orders) expect(decodeToGuard(encode(order))).toEqual(order);
     const reports = [
+      { type: 'ready' },
       { type: 'started', pid: 42 },
       { type: 'exited', cause: 'deadline', code: null, signal: 'SIGKILL' },
       {

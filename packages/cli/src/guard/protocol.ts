@@ -42,6 +42,8 @@ export type ExitCause =
 
 /** Guard → elector. */
 export type FromGuard =
+  /** Its signal handlers are in place and it reads orders. */
+  | { readonly type: 'ready' }
   | { readonly type: 'started'; readonly pid: number }
   /** COMMAND has been reaped and what was left of its group SIGKILLed. */
   | {
@@ -95,6 +97,7 @@ const CAUSES: readonly string[] = ['exit', 'stop', 'deadline', 'elector-gone', '
 /** Parses a guard → elector line; `null` for anything malformed. */
 export function decodeFromGuard(line: string): FromGuard | null {
   const raw = parse(line);
+  if (raw?.type === 'ready') return { type: 'ready' };
   if (raw?.type === 'started') {
     return Number.isInteger(raw.pid) ? { type: 'started', pid: raw.pid as number } : null;
   }
