@@ -41,9 +41,10 @@ Competes for the Lease and runs COMMAND while this process is the leader.
   - COMMAND is dead before any other candidate can lead, whatever happens to leasehold:
     a guard process, COMMAND's parent, kills COMMAND's group by the term's local deadline
     (renew deadline after the last successful renewal was sent) unless a renewal moves it,
-    and at once if leasehold dies. Without renewals, COMMAND gets SIGTERM when the deadline
-    is min(--drain-timeout, half the renew deadline) away and SIGKILL shortly before it;
-    leasehold then steps down.
+    and at once if leasehold dies. Without renewals, COMMAND gets SIGKILL a kill margin
+    (renew deadline / 20, 50 ms to 500 ms) before the deadline, and SIGTERM
+    min(--drain-timeout, about half the renew deadline) before that; leasehold then steps
+    down.
   - When the term ends otherwise (lost, stop), COMMAND's process group gets SIGTERM, and
     SIGKILL after --drain-timeout (never past the deadline); the Lease is released only once
     COMMAND has been reaped. leasehold stays a candidate and starts COMMAND again when it
