@@ -108,7 +108,7 @@ describe('the guard process', () => {
     expect(await g.exited).toBe(0);
   });
 
-  it('SIGKILLs a COMMAND that ignores SIGTERM, at the deadline's cut', async () => {
+  it("SIGKILLs a COMMAND that ignores SIGTERM, at the deadline's cut", async () => {
     const g = startGuard();
     const file = join(dir, 'stubborn.log');
     commandOf(g, file, true);
