@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
+import { choiceValue, HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
 import { MAX_SEED } from './chaos/prng.js';
 import { buildReport, GAP_TOLERANCE_MS } from './chaos/report.js';
 import { RUN_MODE_HELP } from './chaos/run-mode/command.js';
