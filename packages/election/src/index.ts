@@ -16,6 +16,8 @@
  *
  * @module
  */
+
+export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './core/backoff.js';
 export * from './core/index.js';
 export {
   createLeaderElector,
@@ -38,11 +40,12 @@ export {
 } from './kube/index.js';
 export {
   type ActiveTerm,
+  createElectionMachine,
   type ElectionContext,
   type ElectionEvent,
   type ElectionMachineInput,
+  type ElectionServices,
   type LeaderElectionMachine,
-  leaderElectionMachine,
 } from './machine/election-machine.js';
 export {
   createInMemoryLeaseStore,
@@ -51,7 +54,6 @@ export {
   type InMemoryLeaseStoreOptions,
   type LeaseWriteRecord,
 } from './store/index.js';
-export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './watch/backoff.js';
 export {
   type LeaseWatcherOptions,
   type LeaseWatcherSink,

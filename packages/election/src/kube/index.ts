@@ -4,21 +4,7 @@
  * @module
  */
 export {
-  httpError,
-  type KubeOperation,
-  type KubeStatus,
-  kindForStatus,
-  parseRetryAfter,
-  parseStatus,
-  toLeaseStoreError,
-} from './errors.js';
-export {
   createKubernetesLeaseStore,
   type KubernetesLeaseStoreOptions,
 } from './kube-lease-store.js';
-export {
-  IN_CLUSTER_NAMESPACE_FILE,
-  loadDefaultKubeConfig,
-  type ResolveNamespaceOptions,
-  resolveNamespace,
-} from './namespace.js';
+export { loadDefaultKubeConfig, resolveNamespace } from './namespace.js';
