@@ -65,7 +65,11 @@ describe('the election machine', () => {
     expect(actor.getSnapshot().matches('leader')).toBe(true);
     const held = store.current() as StoredLease;
     const fields = acquisitionFields(held.record, 'intruder', 15, clock.wallNow());
-    void store.replace(withElectionFields(held, fields), held.resourceVersion, AbortSignal.timeout(60_000));
+    void store.replace(
+      withElectionFields(held, fields),
+      held.resourceVersion,
+      AbortSignal.timeout(60_000),
+    );
     await advance(1_000);
     const snapshot = actor.getSnapshot();
     expect(snapshot.context.termEnd).toBe('lost');
