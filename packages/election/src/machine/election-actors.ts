@@ -60,7 +60,6 @@ export interface ElectionEffects {
 /** The machine's actors, closing over `effects`. */
 export function electionActors(effects: ElectionEffects) {
   const { store, clock, logger, random, drain, policy } = effects;
-  const holds = policy.stillHeld;
   return {
     watchLease: fromCallback<ElectionEvent, { idleTimeoutMs: number; requestTimeoutMs: number }>(
       ({ input, sendBack }) => {
@@ -94,12 +93,12 @@ export function electionActors(effects: ElectionEffects) {
         input.tombstone,
       ),
     ),
-    renew: fromPromise<RenewResult, { config: ElectionConfig; cached: StoredLease }>(
+    renew: fromPromise<RenewResult, { config: ElectionConfig; cached: StoredLease | null }>(
       ({ input, signal }) =>
-        renewLease({ store, clock, config: input.config, signal, holds }, input.cached),
+        renewLease({ store, clock, config: input.config, signal }, input.cached),
     ),
     release: fromPromise<ReleaseResult, { config: ElectionConfig }>(({ input, signal }) =>
-      releaseLease({ store, clock, config: input.config, signal, holds }),
+      releaseLease({ store, clock, config: input.config, signal, holds: policy.stillHeld }),
     ),
     /** Waits for the term's work, at most `boundMs`. */
     drain: fromPromise<void, { term: ActiveTerm | null; boundMs: number }>(

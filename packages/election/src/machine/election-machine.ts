@@ -263,10 +263,7 @@ export function createElectionMachine(services: ElectionServices) {
             },
             invoke: {
               src: 'renew',
-              input: ({ context }) => ({
-                config: context.config,
-                cached: context.view.lease as StoredLease,
-              }),
+              input: ({ context }) => ({ config: context.config, cached: context.view.lease }),
               onDone: [
                 {
                   guard: { type: 'renewed', params: ({ event }) => event.output },

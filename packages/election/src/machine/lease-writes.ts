@@ -27,7 +27,10 @@ export interface WriteContext {
   readonly clock: Clock;
   readonly config: ElectionConfig;
   readonly signal: AbortSignal;
-  /** Whether a fresh read shows us holding the Lease. @defaultValue {@link stillHeld} */
+  /**
+   * Whether a fresh read allows a release: it still names us. A parameter so that a test can
+   * plant a bug here. @defaultValue {@link stillHeld}
+   */
   readonly holds?: typeof stillHeld;
 }
 
@@ -103,16 +106,21 @@ export type RenewResult =
  * period). On a conflict, read once and, if the Lease is still ours (someone edited a label
  * or `preferredHolder`), renew on the fresh version; if not, report the loss.
  */
-export function renewLease(context: WriteContext, cached: StoredLease): Promise<RenewResult> {
+export function renewLease(
+  context: WriteContext,
+  cached: StoredLease | null,
+): Promise<RenewResult> {
   return typed(renew(context, cached));
 }
 
-async function renew(context: WriteContext, cached: StoredLease): Promise<RenewResult> {
+async function renew(context: WriteContext, cached: StoredLease | null): Promise<RenewResult> {
   const { store, clock, config, signal } = context;
-  const holds = context.holds ?? stillHeld;
   let current = cached;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (!holds(current, config.identity)) return { outcome: 'lost', lease: current };
+    // A leader's view always holds its Lease (a deletion ends the term); null is a lost one.
+    if (current === null || !stillHeld(current, config.identity)) {
+      return { outcome: 'lost', lease: current };
+    }
     const sentAt = clock.now();
     const fields = renewalFields(
       current.record,
@@ -130,9 +138,8 @@ async function renew(context: WriteContext, cached: StoredLease): Promise<RenewR
     } catch (error) {
       if (isStoreError(error, 'not-found')) return { outcome: 'lost', lease: null };
       if (!isStoreError(error, 'conflict')) throw error;
-      const fresh = await store.get(signal);
-      if (fresh === null) return { outcome: 'lost', lease: null };
-      current = fresh;
+      current = await store.get(signal);
+      if (current === null) return { outcome: 'lost', lease: null };
     }
   }
   // Three conflicts in a row while still the holder: someone is editing the Lease hard. Treat
