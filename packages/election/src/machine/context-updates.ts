@@ -48,9 +48,9 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
 
     recordObservation(context: ElectionContext, event: ElectionEvent): Update {
       const fold = foldOf(context, event);
-      if (fold === null) return {};
-      const lease = fold.view.lease;
-      if (!fold.stale && lease && lease.anomalies.length > 0) {
+      if (fold === null || event.type !== 'lease.observed') return {};
+      const lease = event.lease;
+      if (lease && lease.anomalies.length > 0) {
         logger.warn('lease record has anomalies; reading it conservatively', {
           anomalies: lease.anomalies,
           resourceVersion: lease.resourceVersion,
