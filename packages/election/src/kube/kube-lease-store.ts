@@ -9,7 +9,10 @@ import { ConfigError, LeaseStoreError, MalformedLeaseError } from '../core/error
 import { type LeaseObject, parseLease, type StoredLease } from '../core/lease-record.js';
 import type { LeaseListing, LeaseStore, LeaseWatchOptions } from '../core/lease-store.js';
 import type { KubeOperation } from './errors.js';
+import { limitLeaseStore } from './limited-lease-store.js';
 import { createConnectionPool, sendRequest } from './request.js';
+import { requestLimiterFor } from './request-limiter.js';
+import type { SharedConnection } from './shared-connection.js';
 import { watchLease } from './watch.js';
 
 /** Options of {@link createKubernetesLeaseStore}. */
@@ -34,6 +37,8 @@ export interface KubernetesLeaseStoreOptions {
    * @defaultValue 300
    */
   readonly watchTimeoutSeconds?: number;
+  /** @internal API client, connection pool and limiter shared by a group of stores. */
+  readonly connection?: SharedConnection;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -73,8 +78,8 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
   if (!(Number.isInteger(watchTimeoutSeconds) && watchTimeoutSeconds > 0)) {
     throw new ConfigError('watchTimeoutSeconds', 'must be a positive integer');
   }
-  const api = kubeConfig.makeApiClient(CoordinationV1Api);
-  const pool = createConnectionPool();
+  const api = options.connection?.api ?? kubeConfig.makeApiClient(CoordinationV1Api);
+  const pool = options.connection?.pool ?? createConnectionPool();
   const op = (method: string): KubeOperation => ({ method, namespace, name });
 
   /** The object with this Lease's name and namespace; refuses an object for another Lease. */
@@ -108,7 +113,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     }
   };
 
-  return {
+  const store: LeaseStore = {
     name,
     namespace,
 
@@ -178,4 +183,5 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       );
     },
   };
+  return limitLeaseStore(store, options.connection?.limiter ?? requestLimiterFor(kubeConfig));
 }
