@@ -29,6 +29,12 @@ export type {
   LeadershipState,
   Term,
 } from './handle/leadership-state.js';
+export {
+  createLeaseElection,
+  type GroupElectorOptions,
+  type LeaseElection,
+  type LeaseElectionOptions,
+} from './handle/lease-election-group.js';
 export { type LeadershipSource, leadershipTerms, whileLeader } from './handle/while-leader.js';
 export {
   createKubernetesLeaseStore,
