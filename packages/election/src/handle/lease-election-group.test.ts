@@ -46,7 +46,7 @@ it('elects exactly one leader per Lease across two groups, through a 410 resync,
   // Never two leaders of one Lease at the same moment, as seen in this process.
   const leaders = Array.from({ length: M }, () => new Set<string>());
   const violations: string[] = [];
-  electors.forEach((row, g) =>
+  electors.forEach((row, g) => {
     row.forEach((elector, i) => {
       elector.isLeader$.subscribe((is) => {
         const set = leaders[i] as Set<string>;
@@ -56,8 +56,8 @@ it('elects exactly one leader per Lease across two groups, through a 410 resync,
         } else set.delete('ab'[g] as string);
       });
       elector.start();
-    }),
-  );
+    });
+  });
   const everyLeaseLed = async () =>
     eventually(
       () => {
