@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import {
   createKubernetesLeaseStore,
   createLeaderElector,
+  createLeaseElection,
   type LeaseStore,
 } from '@leasehold/election';
 
@@ -35,6 +36,8 @@ const config = {
   /** Seconds after start at which to write a heap snapshot (0: none). */
   snapshotA: 0,
   snapshotB: 0,
+  /** 1: the electors share one createLeaseElection group (one watch, one pool, one limiter). */
+  group: 0,
   ...(JSON.parse(process.env.LEASEHOLD_OVERLOAD ?? '{}') as Record<string, number>),
 };
 
@@ -89,6 +92,8 @@ function counted(store: LeaseStore): LeaseStore {
   };
 }
 
+const group =
+  config.group === 1 ? createLeaseElection({ kubeConfig, namespace: 'default' }) : undefined;
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
 let leading = 0;
@@ -96,7 +101,9 @@ const t0 = performance.now();
 const electors = [];
 for (let i = 0; i < config.m; i++) {
   const store = counted(
-    createKubernetesLeaseStore({ kubeConfig, name: `overload-${i}`, namespace: 'default' }),
+    group
+      ? group.store(`overload-${i}`)
+      : createKubernetesLeaseStore({ kubeConfig, name: `overload-${i}`, namespace: 'default' }),
   );
   const elector = createLeaderElector({
     name: `overload-${i}`,
@@ -116,9 +123,14 @@ for (let i = 0; i < config.m; i++) {
 }
 
 let last = performance.now();
+let cpu = process.cpuUsage();
 const timer = setInterval(() => {
   const now = performance.now();
   const u = process.memoryUsage();
+  const used = process.cpuUsage(cpu);
+  cpu = process.cpuUsage();
+  const cpuPct = Math.round(((used.user + used.system) / 1000 / (now - last)) * 100);
+  const load1 = Math.round((loadavg()[0] ?? 0) * 10) / 10;
   const mb = (x: number) => Math.round(x / 2 ** 20);
   const resources: Record<string, number> = {};
   for (const r of process.getActiveResourcesInfo()) resources[r] = (resources[r] ?? 0) + 1;
@@ -126,6 +138,8 @@ const timer = setInterval(() => {
     `${JSON.stringify({
       atS: Math.round((now - t0) / 100) / 10,
       gapMs: Math.round(now - last),
+      cpuPct,
+      load1,
       leading,
       rssMb: mb(u.rss),
       heapMb: mb(u.heapUsed),
@@ -133,6 +147,7 @@ const timer = setInterval(() => {
       calls,
       inFlight,
       resources,
+      ...(group && { limiter: { ...group.stats.requests }, watch: { ...group.stats.watch } }),
       lagP99Ms: Math.round(lag.percentile(99) / 1e6),
       lagMaxMs: Math.round(lag.max / 1e6),
     })}\n`,

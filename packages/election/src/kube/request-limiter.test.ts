@@ -20,7 +20,7 @@ function gate() {
 }
 
 describe('request limiter', () => {
-  it('runs at most maxInFlight tasks, then renewals before other work, FIFO within each', async () => {
+  it('runs at most maxInFlight tasks, then renewals before other work, newest first within each', async () => {
     const limiter = createRequestLimiter({ maxInFlight: 2, maxQueued: 10 });
     const started: string[] = [];
     const gates = new Map<string, ReturnType<typeof gate>>();
@@ -43,13 +43,13 @@ describe('request limiter', () => {
     expect(limiter.stats).toMatchObject({ inFlight: 2, queued: 3 });
     gates.get('r1')?.open();
     await vi.waitFor(() => expect(started).toHaveLength(3));
-    expect(started[2]).toBe('n1');
+    expect(started[2]).toBe('n2');
     gates.get('r2')?.open();
     await vi.waitFor(() => expect(started).toHaveLength(4));
-    expect(started[3]).toBe('n2');
+    expect(started[3]).toBe('n1');
     for (const g of gates.values()) g.open();
     await Promise.all(all);
-    expect(started).toEqual(['r1', 'r2', 'n1', 'n2', 'r3']);
+    expect(started).toEqual(['r1', 'r2', 'n2', 'n1', 'r3']);
     expect(limiter.stats).toMatchObject({ inFlight: 0, queued: 0, peakInFlight: 2, peakQueued: 3 });
   });
 

@@ -1,6 +1,7 @@
 /**
  * A bound on API requests in flight, shared by every Lease store of one cluster connection,
- * with renewals (and releases) of live terms ahead of everything else, and a bounded queue.
+ * with renewals (and releases) of live terms ahead of everything else, newest first, and a
+ * bounded queue.
  *
  * @remarks
  * Without it, M electors against a slow server put up to M × (list + write) requests in flight
@@ -75,17 +76,21 @@ export function createRequestLimiter(options: RequestLimiterOptions = {}): Reque
     peakQueued: 0,
     refused: 0,
   };
-  // Insertion-ordered sets: FIFO within a priority, O(1) removal on abort.
+  // Insertion-ordered sets, O(1) removal on abort. Served newest first (LIFO): when the server
+  // falls behind, the oldest waiters are the ones whose callers' deadlines are nearly spent, and
+  // serving them first would make every request late (each times out after its slot). The
+  // newest have the most time left; the oldest expire in the queue, which costs nothing.
   const queues: [Set<Queued>, Set<Queued>] = [new Set(), new Set()];
 
   const next = () => {
     while (stats.inFlight < maxInFlight) {
       const queue = queues[0].size > 0 ? queues[0] : queues[1];
-      const first = queue.values().next();
-      if (first.done) return;
-      queue.delete(first.value);
+      let newest: Queued | undefined;
+      for (const entry of queue) newest = entry;
+      if (newest === undefined) return;
+      queue.delete(newest);
       stats.queued--;
-      first.value.start();
+      newest.start();
     }
   };
 
