@@ -40,7 +40,14 @@ async function runWorker(
   const proc = spawnTracked(
     `worker:${String(config.mode)}`,
     process.execPath,
-    ['--expose-gc', WORKER, JSON.stringify(config)],
+    // LEASEHOLD_BENCH_WORKER_ARGS: extra Node.js flags for the worker (e.g. `--prof`, whose
+    // tick log is written as it goes and so survives the watchdog's SIGKILL).
+    [
+      '--expose-gc',
+      ...(process.env.LEASEHOLD_BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean),
+      WORKER,
+      JSON.stringify(config),
+    ],
     {
       onLine(line) {
         let msg: Record<string, unknown>;
