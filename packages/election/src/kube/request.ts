@@ -27,6 +27,7 @@ import {
 } from '@kubernetes/client-node';
 import { LeaseStoreError } from '../core/errors.js';
 import { type KubeOperation, toLeaseStoreError } from './errors.js';
+import { http1Only } from './http1-dispatcher.js';
 
 /** Everything {@link sendRequest} needs besides the call itself. */
 /** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
@@ -92,8 +93,10 @@ export async function sendRequest(
         if (pool.dispatcher && now - pool.since < DISPATCHER_MAX_AGE_MS) {
           ctx.setDispatcher(pool.dispatcher);
         } else {
-          pool.dispatcher = ctx.getDispatcher();
+          const built = ctx.getDispatcher();
+          pool.dispatcher = built && http1Only(built);
           pool.since = now;
+          if (pool.dispatcher) ctx.setDispatcher(pool.dispatcher);
         }
       }
       if (settings.body !== undefined) ctx.setBody(JSON.stringify(settings.body));
