@@ -163,11 +163,13 @@ const validTiming = fc
     const leaseDurationMs = seconds * 1_000;
     // renewDeadline > 1.2 · retryPeriod and < leaseDuration, all whole ms.
     const maxRetry = Math.floor((leaseDurationMs - 2) / 1.2);
-    return fc.integer({ min: 1, max: maxRetry }).chain((retryPeriodMs) =>
-      fc
-        .integer({ min: Math.floor(1.2 * retryPeriodMs) + 1, max: leaseDurationMs - 1 })
-        .map((renewDeadlineMs) => ({ leaseDurationMs, renewDeadlineMs, retryPeriodMs })),
-    );
+    return fc
+      .integer({ min: 1, max: maxRetry })
+      .chain((retryPeriodMs) =>
+        fc
+          .integer({ min: Math.floor(1.2 * retryPeriodMs) + 1, max: leaseDurationMs - 1 })
+          .map((renewDeadlineMs) => ({ leaseDurationMs, renewDeadlineMs, retryPeriodMs })),
+      );
   })
   .filter((t) => t.renewDeadlineMs > 1.2 * t.retryPeriodMs);
 

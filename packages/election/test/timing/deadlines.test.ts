@@ -17,7 +17,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ElectionTiming } from '../../src/core/config.js';
 import type { LeaderElector } from '../../src/handle/leader-elector.js';
-import type { LeadershipState } from '../../src/handle/leadership-state.js';
 import { type TimingFixture, timingFixture } from './fixture.js';
 import { ratedClock } from './rated-clock.js';
 
