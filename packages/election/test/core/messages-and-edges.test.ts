@@ -57,6 +57,9 @@ describe('parseLease names each anomaly', () => {
   it('a free Lease without a duration is no anomaly', () => {
     expect(lease({ holderIdentity: '' }).anomalies).toEqual([]);
     expect(lease({}).record.leaseDurationSeconds).toBeNull();
+    expect(
+      lease({ holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 3 }).anomalies,
+    ).toEqual([]);
   });
 
   it('reads a Date as a MicroTime, and an invalid Date as no time', () => {
