@@ -14,10 +14,7 @@ export default defineConfig({
   resolve: { conditions: ['@leasehold/source'] },
   ssr: { resolve: { conditions: ['@leasehold/source'] } },
   test: {
-    include: [
-      'packages/election/src/**/*.test.ts',
-      'packages/election/test/**/*.test.ts',
-    ],
+    include: ['packages/election/src/**/*.test.ts', 'packages/election/test/**/*.test.ts'],
     exclude: [
       '**/node_modules/**',
       '**/dist/**',
