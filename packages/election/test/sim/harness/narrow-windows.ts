@@ -10,8 +10,9 @@
  * - **Fast followers beside a slow leader**: clock rates at 97–99.9 % of the tolerated ratio,
  *   the leader's clock the slowest. Any rule that lets a follower act early, or the leader
  *   late, now shows as two leaders.
- * - **Silence right after the acquisition**: on a slow network from the start, the leader is cut
- *   off after its acquisition was answered and before a renewal's answer arrives.
+ * - **Silence right after an acquisition**: on a slow-answer network, a new leader (at start-up
+ *   or after a hand-over) is cut off after its acquisition was answered and before a renewal's
+ *   answer arrives, on the thinnest timing the validator allows.
  * - **Stalls ending around an expiry**: the leader pauses for about a lease duration (a few
  *   ms either side of when a follower may take over), then resumes and releases: its release
  *   reads the Lease after a successor took it.
@@ -32,7 +33,7 @@ export const THIN_TIMING = { leaseDurationMs: 3_000, renewDeadlineMs: 2_900, ret
 
 const TIMINGS = [DEFAULT_TIMING, FAST_TIMING, TIGHT_TIMING, THIN_TIMING] as const;
 
-/** A scenario with the leader-to-be (slot 0 starts first) slow and the others fast. */
+/** A scenario where slot 0's clock is the slowest and the others' the fastest allowed. */
 function narrowScenario(
   link: 'instant' | 'slowAnswers',
   timings: readonly ElectionTiming[] = TIMINGS,
@@ -50,7 +51,7 @@ function narrowScenario(
       ...rest,
       timing,
       rho: 1 + rhoFraction * (rhoLimit(timing) - 1),
-      // Rates as fractions of [1, rho]: whoever leads first is most likely slot 0.
+      // Rates as fractions of [1, rho]: when slot 0 leads, every follower runs faster.
       rates: [0, 1, 1, 1],
       link,
       requestTimeoutMs: requestTimeout === null ? null : requestTimeout * timing.renewDeadlineMs,
