@@ -44,7 +44,7 @@ export function leasehold(args: readonly string[]): Run {
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined,
-  timeoutMs = 15_000,
+  timeoutMs = 40_000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
