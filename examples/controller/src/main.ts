@@ -27,7 +27,9 @@ elector.runWhileLeader(leaderWork(logReconciler, config.reconcileEveryMs, metric
 elector.leader$.subscribe((holder) => console.log(JSON.stringify({ msg: 'leader', holder })));
 elector.start();
 const server = await startHttp(elector, metrics, config.port);
-console.log(JSON.stringify({ msg: 'started', identity: config.identity, port: config.port }));
+const address = server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+console.log(JSON.stringify({ msg: 'started', identity: config.identity, port }));
 
 let stopping = false;
 const shutdown = async (signal: string) => {
