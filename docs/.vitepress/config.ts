@@ -20,6 +20,9 @@ export default withMermaid(
     description: 'Leader election for Node.js on Kubernetes Leases, in TypeScript.',
     cleanUrls: true,
     lastUpdated: false,
+    head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+    // Keep the benchmark charts as files (Vite would inline the small ones as data URLs).
+    vite: { build: { assetsInlineLimit: 0, chunkSizeWarningLimit: 4096 } },
     // The build fails on a dead link (VitePress's default; never switched off here).
     srcExclude: ['**/README.md'],
     markdown: {
