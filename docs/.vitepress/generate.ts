@@ -15,14 +15,19 @@ const cliBin = join(root, 'packages/cli/dist/bin.js');
 function cliReference(): string {
   if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: run pnpm build first`);
   const help = (args: string[]) =>
-    execFileSync(process.execPath, [cliBin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    execFileSync(process.execPath, [cliBin, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   const top = help(['--help']);
   const commands = [...top.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)]
     .map((m) => m[1] as string)
     .filter((name) => name !== 'help');
   if (commands.length === 0) throw new Error('no commands found in `leasehold --help`');
   const fence = (text: string) => `\`\`\`text\n${text.trimEnd()}\n\`\`\``;
-  const sections = commands.map((name) => `## leasehold ${name}\n\n${fence(help([name, '--help']))}\n`);
+  const sections = commands.map(
+    (name) => `## leasehold ${name}\n\n${fence(help([name, '--help']))}\n`,
+  );
   return [
     '# CLI reference',
     '',
@@ -39,7 +44,10 @@ function apiReference(): void {
   const out = join(reference, 'api');
   rmSync(out, { recursive: true, force: true });
   const entryPoints = ['packages/election/src/index.ts', 'packages/testing/src/index.ts'];
-  for (const extra of ['packages/election/src/testing/index.ts', 'packages/election/src/machine/index.ts']) {
+  for (const extra of [
+    'packages/election/src/testing/index.ts',
+    'packages/election/src/machine/index.ts',
+  ]) {
     // Subpath entry points of the narrowed public API, once they exist.
     if (existsSync(join(root, extra)) && hasSubpathExport(extra)) entryPoints.push(extra);
   }
@@ -48,19 +56,26 @@ function apiReference(): void {
     [
       join(root, 'node_modules/typedoc/bin/typedoc'),
       ...entryPoints.flatMap((e) => ['--entryPoints', e]),
-      '--tsconfig', 'tsconfig.json',
-      '--plugin', 'typedoc-plugin-markdown',
-      '--out', out,
-      '--readme', 'none',
-      '--entryFileName', 'index',
+      '--tsconfig',
+      'tsconfig.json',
+      '--plugin',
+      'typedoc-plugin-markdown',
+      '--out',
+      out,
+      '--readme',
+      'none',
+      '--entryFileName',
+      'index',
       '--hidePageHeader',
       '--hideBreadcrumbs',
       '--excludePrivate',
       '--excludeInternal',
       '--disableSources',
       '--skipErrorChecking',
-      '--logLevel', 'Warn',
-      '--name', 'API reference',
+      '--logLevel',
+      'Warn',
+      '--name',
+      'API reference',
     ],
     { cwd: root, stdio: 'inherit' },
   );
@@ -68,12 +83,17 @@ function apiReference(): void {
   const index = join(out, 'index.md');
   writeFileSync(
     index,
-    readFileSync(index, 'utf8').replace(/\[(election|testing)\/src(\/[a-z]+)?\]/g, '[@leasehold/$1$2]'),
+    readFileSync(index, 'utf8').replace(
+      /\[(election|testing)\/src(\/[a-z]+)?\]/g,
+      '[@leasehold/$1$2]',
+    ),
   );
 }
 
 function hasSubpathExport(entry: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(root, 'packages/election/package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+  const pkg = JSON.parse(readFileSync(join(root, 'packages/election/package.json'), 'utf8')) as {
+    exports?: Record<string, unknown>;
+  };
   const sub = entry.includes('/testing/') ? './testing' : './machine';
   return Boolean(pkg.exports?.[sub]);
 }

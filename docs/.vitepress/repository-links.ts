@@ -10,7 +10,8 @@ import type MarkdownIt from 'markdown-it';
  */
 export function repositoryLinks(md: MarkdownIt, options: { docsDir: string }): void {
   md.core.ruler.push('leasehold-repository-links', (state) => {
-    const page = (state.env as { realPath?: string; path?: string }).realPath ??
+    const page =
+      (state.env as { realPath?: string; path?: string }).realPath ??
       (state.env as { path?: string }).path;
     if (!page) return;
     const pageDir = resolve(page, '..');

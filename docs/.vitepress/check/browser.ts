@@ -37,7 +37,8 @@ function expect(condition: unknown, message: string): asserts condition {
 /** Opens `path`, waits for the page's h1 and the network to settle, and screenshots it. */
 async function open(page: Page, base: string, path: string, shot: string, heading: RegExp) {
   await page.goto(base + path, { waitUntil: 'networkidle' });
-  const h1 = (await page.locator('main h1, .VPHero .name').first().textContent({ timeout: 10_000 })) ?? '';
+  const h1 =
+    (await page.locator('main h1, .VPHero .name').first().textContent({ timeout: 10_000 })) ?? '';
   expect(heading.test(h1), `${path}: heading "${h1.trim()}" does not match ${heading}`);
   await page.screenshot({ path: join(shots, `${shot}.png`) });
 }
@@ -71,10 +72,17 @@ const checks: Check[] = [
       await open(page, base, '/reference/api/', 'api-index', /API reference/);
       await page.getByRole('link', { name: '@leasehold/election' }).first().click();
       await page.waitForURL(/\/reference\/api\/election\/src\/?$/);
-      await page.locator('main').getByRole('link', { name: 'createLeaderElector', exact: true }).first().click();
+      await page
+        .locator('main')
+        .getByRole('link', { name: 'createLeaderElector', exact: true })
+        .first()
+        .click();
       await page.waitForURL(/createLeaderElector$/);
       const text = (await page.locator('main').textContent()) ?? '';
-      expect(text.includes('LeaderElectorOptions'), 'createLeaderElector page does not mention its options');
+      expect(
+        text.includes('LeaderElectorOptions'),
+        'createLeaderElector page does not mention its options',
+      );
       await page.screenshot({ path: join(shots, 'api-createLeaderElector.png') });
     },
   },
@@ -101,7 +109,10 @@ const checks: Check[] = [
       const svg = page.locator('main .mermaid svg').first();
       await svg.waitFor({ timeout: 15_000 });
       const box = await svg.boundingBox();
-      expect(box && box.width > 100 && box.height > 100, `state diagram drawn at ${JSON.stringify(box)}`);
+      expect(
+        box && box.width > 100 && box.height > 100,
+        `state diagram drawn at ${JSON.stringify(box)}`,
+      );
       await svg.screenshot({ path: join(shots, 'state-diagram-svg.png') });
     },
   },
@@ -128,7 +139,9 @@ async function main(): Promise<void> {
         if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+      page.on('requestfailed', (r) =>
+        problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
+      );
       page.on('response', (r) => {
         if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
       });

@@ -67,9 +67,13 @@ function typecheck(blocks: readonly CodeBlock[]): string[] {
     // Line 1 of the module is the fence line, so module line N is Markdown line fence + N - 1.
     writeFileSync(join(work, name), `export {}; // ${block.file}:${block.line}\n${block.code}\n`);
   });
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', work], {
-    encoding: 'utf8',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', work],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (tsc.status === 0) return [];
   return tsc.stdout
     .split('\n')

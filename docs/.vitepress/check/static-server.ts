@@ -27,7 +27,9 @@ function resolveFile(root: string, urlPath: string): string | undefined {
   const candidates = [join(root, path)];
   if (path.endsWith('/')) candidates.push(join(root, path, 'index.html'));
   else candidates.push(join(root, `${path}.html`), join(root, path, 'index.html'));
-  return candidates.find((file) => file.startsWith(root) && existsSync(file) && statSync(file).isFile());
+  return candidates.find(
+    (file) => file.startsWith(root) && existsSync(file) && statSync(file).isFile(),
+  );
 }
 
 export function serveStatic(root: string): Promise<StaticServer> {

@@ -1,6 +1,7 @@
 // The controller's settings, from the environment a Deployment gives it.
-import { hostname } from 'node:os';
+
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export interface ControllerConfig {
   /** The Lease the replicas compete for. */
@@ -18,8 +19,10 @@ export interface ControllerConfig {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ControllerConfig {
   const port = Number(env.PORT ?? 8080);
   const reconcileEveryMs = Number(env.RECONCILE_EVERY_MS ?? 5_000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT: not a port: ${env.PORT}`);
-  if (!(reconcileEveryMs > 0)) throw new Error(`RECONCILE_EVERY_MS: not a positive number: ${env.RECONCILE_EVERY_MS}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT: not a port: ${env.PORT}`);
+  if (!(reconcileEveryMs > 0))
+    throw new Error(`RECONCILE_EVERY_MS: not a positive number: ${env.RECONCILE_EVERY_MS}`);
   return {
     leaseName: env.LEASE_NAME ?? 'example-controller',
     namespace: env.POD_NAMESPACE || undefined,

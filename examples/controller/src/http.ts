@@ -8,7 +8,11 @@ import { createServer, type Server } from 'node:http';
 import { type LeaderElector, LeaseStoreError } from '@leasehold/election';
 import type { ControllerMetrics } from './metrics.ts';
 
-export function startHttp(elector: LeaderElector, metrics: ControllerMetrics, port: number): Promise<Server> {
+export function startHttp(
+  elector: LeaderElector,
+  metrics: ControllerMetrics,
+  port: number,
+): Promise<Server> {
   const server = createServer((request, response) => {
     const state = elector.state;
     const reply = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -19,7 +23,8 @@ export function startHttp(elector: LeaderElector, metrics: ControllerMetrics, po
         return state.role === 'stopped' ? reply(503, 'stopped\n') : reply(200, 'ok\n');
       case '/readyz':
         if (state.role === 'stopped') return reply(503, 'stopped\n');
-        if (state.error instanceof LeaseStoreError && state.error.isFatal) return reply(503, `${state.error.message}\n`);
+        if (state.error instanceof LeaseStoreError && state.error.isFatal)
+          return reply(503, `${state.error.message}\n`);
         return reply(200, `${state.role}\n`);
       case '/metrics':
         return reply(200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');

@@ -17,9 +17,12 @@ const elector = createLeaderElector({
   drainTimeoutMs: 5_000,
   logger: {
     debug: () => {},
-    info: (message, fields) => console.log(JSON.stringify({ level: 'info', msg: message, ...fields })),
-    warn: (message, fields) => console.error(JSON.stringify({ level: 'warn', msg: message, ...fields })),
-    error: (message, fields) => console.error(JSON.stringify({ level: 'error', msg: message, ...fields })),
+    info: (message, fields) =>
+      console.log(JSON.stringify({ level: 'info', msg: message, ...fields })),
+    warn: (message, fields) =>
+      console.error(JSON.stringify({ level: 'warn', msg: message, ...fields })),
+    error: (message, fields) =>
+      console.error(JSON.stringify({ level: 'error', msg: message, ...fields })),
   },
 });
 const metrics = createMetrics(elector, config.leaseName);

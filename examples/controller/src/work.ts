@@ -4,13 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Term } from '@leasehold/election';
 import type { ControllerMetrics } from './metrics.ts';
 
-export interface Reconciler {
-  /**
-   * One pass. A real controller would read desired and actual state and write the
-   * difference, passing `fencingToken` to every system that can refuse writes of older terms.
-   */
-  (pass: { fencingToken: number; signal: AbortSignal }): Promise<void>;
-}
+/**
+ * One pass. A real controller would read desired and actual state and write the difference,
+ * passing `fencingToken` to every system that can refuse writes of older terms.
+ */
+export type Reconciler = (pass: { fencingToken: number; signal: AbortSignal }) => Promise<void>;
 
 /** A reconciler that only reports: it prints one JSON line per pass. */
 export const logReconciler: Reconciler = async ({ fencingToken }) => {

@@ -25,7 +25,9 @@ let dir: string;
 beforeAll(async () => {
   kube = connectKubeApiserver(inject('kube'));
   namespace = `examples-${Math.random().toString(36).slice(2, 8)}`;
-  await kube.adminKubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  await kube.adminKubeConfig
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name: namespace } } });
   dir = mkdtempSync(join(tmpdir(), 'leasehold-examples-'));
 });
 afterAll(() => {
@@ -34,9 +36,13 @@ afterAll(() => {
 });
 
 function kubectl(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync('kubectl', ['--kubeconfig', kube.adminKubeconfigPath, '-n', namespace, ...args], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'kubectl',
+    ['--kubeconfig', kube.adminKubeconfigPath, '-n', namespace, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -58,8 +64,13 @@ describe.each(['controller', 'run-sidecar'])('examples/%s/deploy', (example) => 
     const got = kubectl('get', 'serviceaccount,role,rolebinding,deployment', '-o', 'name');
     expect(got.out).toContain(`deployment.apps/example-${example}`);
     expect(got.out).toContain(`role.rbac.authorization.k8s.io/example-${example}`);
-    const deployment = JSON.parse(kubectl('get', 'deployment', `example-${example}`, '-o', 'json').out);
-    const env = deployment.spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
+    const deployment = JSON.parse(
+      kubectl('get', 'deployment', `example-${example}`, '-o', 'json').out,
+    );
+    const env = deployment.spec.template.spec.containers[0].env as {
+      name: string;
+      valueFrom?: unknown;
+    }[];
     expect(env.find((e) => e.name === 'POD_NAMESPACE')?.valueFrom).toEqual({
       fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
     });
@@ -105,7 +116,11 @@ function startReplica(name: string, kubeconfig: string): Replica {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  ms = 60_000,
+): Promise<T> {
   const started = performance.now();
   for (;;) {
     const value = await probe();
@@ -140,14 +155,21 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'test', cluster: { server: kube.url, 'certificate-authority': kube.info.caPath } }],
+        clusters: [
+          {
+            name: 'test',
+            cluster: { server: kube.url, 'certificate-authority': kube.info.caPath },
+          },
+        ],
         users: [{ name: 'sa', user: { token } }],
         contexts: [{ name: 'sa', context: { cluster: 'test', user: 'sa', namespace } }],
         'current-context': 'sa',
       }),
     );
 
-    const replicas = ['replica-0', 'replica-1', 'replica-2'].map((n) => startReplica(n, kubeconfig));
+    const replicas = ['replica-0', 'replica-1', 'replica-2'].map((n) =>
+      startReplica(n, kubeconfig),
+    );
     const leader = await until(() => replicas.find((r) => leadingTokens(r).length > 0), 'a leader');
     await until(() => (replicas.every((r) => r.port) ? true : undefined), 'every replica serving');
     // Exactly one leads, and the Lease names it.
@@ -166,7 +188,9 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
       expect(gauge).toBe(r === leader ? '1' : '0');
     }
     const firstToken = leadingTokens(leader)[0] as number;
-    expect(leader.lines.some((l) => l.msg === 'reconcile' && l.fencingToken === firstToken)).toBe(true);
+    expect(leader.lines.some((l) => l.msg === 'reconcile' && l.fencingToken === firstToken)).toBe(
+      true,
+    );
 
     // SIGTERM: the leader drains, releases and exits; another replica takes over at once.
     const exited = new Promise<number | null>((resolve) => leader.child.once('exit', resolve));
@@ -188,7 +212,9 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
     }
     for (const r of replicas) if (r.child.exitCode === null) r.child.kill('SIGTERM');
     await Promise.all(
-      replicas.map((r) => (r.child.exitCode === null ? new Promise((res) => r.child.once('exit', res)) : null)),
+      replicas.map((r) =>
+        r.child.exitCode === null ? new Promise((res) => r.child.once('exit', res)) : null,
+      ),
     );
   });
 });
