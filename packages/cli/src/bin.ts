@@ -5,6 +5,8 @@
  *
  * @module
  */
+// First: exits on an unsupported Node.js before any dependency is evaluated.
+import './node-guard.js';
 import { readFileSync } from 'node:fs';
 import { LeaseholdError } from '@leasehold/election';
 import { USAGE_EXIT_CODE, UsageError } from './args.js';

@@ -6,9 +6,10 @@
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
+import { choiceValue, HELP_OPTION, integerValue, parseCommandArgs, stringValue } from './args.js';
 import { MAX_SEED } from './chaos/prng.js';
 import { buildReport, GAP_TOLERANCE_MS } from './chaos/report.js';
+import { RUN_MODE_HELP } from './chaos/run-mode/command.js';
 import { runChaos } from './chaos/runner.js';
 import { formatChaosSummary } from './chaos/summary.js';
 import { FLEET_OPTIONS, fleetArgs, type ProfileName } from './fleet/profiles.js';
@@ -45,9 +46,13 @@ Options:
   --profile P        fast: lease 4s, renew deadline 3s, retry 1s (default)
                      default: lease 15s, renew deadline 10s, retry 2s (client-go's)
   --report PATH      where to write the JSON report (default chaos-report.json)
+  --mode M           candidates: leasehold candidate processes, API faults (default)
+                     run: leasehold run processes, signals only (see below)
   -h, --help         show this help
 Durations: 500ms, 15s, 1m, 1m30s. The seed reproduces the decisions, not the timing of the
-processes, so two runs with one seed are alike but not identical.`;
+processes, so two runs with one seed are alike but not identical.
+
+${RUN_MODE_HELP}`;
 
 /** What `chaos` was asked to do. */
 export interface ChaosArgs {
@@ -56,6 +61,7 @@ export interface ChaosArgs {
   readonly seed: number;
   readonly profile: ProfileName;
   readonly reportPath: string;
+  readonly mode: 'candidates' | 'run';
 }
 
 /**
@@ -68,6 +74,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosArgs | 'help' {
     ...FLEET_OPTIONS,
     seed: { type: 'string' },
     report: { type: 'string' },
+    mode: { type: 'string' },
     ...HELP_OPTION,
   });
   if (values.help === true) return 'help';
@@ -75,6 +82,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosArgs | 'help' {
     ...fleetArgs('chaos', values, { durationMs: 60_000, candidates: 5 }),
     seed: integerValue('chaos', values, 'seed', 0, MAX_SEED) ?? randomInt(2 ** 31),
     reportPath: resolve(stringValue(values, 'report') ?? 'chaos-report.json'),
+    mode: choiceValue('chaos', values, 'mode', ['candidates', 'run'] as const) ?? 'candidates',
   };
 }
 
@@ -87,6 +95,10 @@ export async function chaosCommand(args: readonly string[]): Promise<number> {
   }
   const interrupt = onInterrupt(['SIGINT', 'SIGTERM', 'SIGHUP']);
   try {
+    if (parsed.mode === 'run') {
+      const { chaosRunMode } = await import('./chaos/run-mode/command.js');
+      return await chaosRunMode(parsed, interrupt.signal);
+    }
     const record = await runChaos({
       ...parsed,
       signal: interrupt.signal,

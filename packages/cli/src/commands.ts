@@ -28,6 +28,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'kill, pause and stop leaders and break the API at random; check the record',
     run: async (args) => (await import('./chaos-command.js')).chaosCommand(args),
   },
+  status: {
+    summary: 'show who holds a Lease, since when, and whether the holder looks alive',
+    run: async (args) => (await import('./status-command.js')).statusCommand(args),
+  },
   candidate: {
     summary: 'compete for a Lease and print leadership events as JSON lines',
     run: async (args) => (await import('./candidate-command.js')).candidateCommand(args),

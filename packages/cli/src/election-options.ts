@@ -76,8 +76,8 @@ export function loadKubeConfig(command: string, path: string | undefined): KubeC
 export function stderrLogger(prefix: string): Logger {
   const write =
     (level: string) =>
-    (message: string, fields?: Readonly<Record<string, unknown>>): void => {
-      const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+    (fields: Readonly<Record<string, unknown>>, message: string): void => {
+      const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
       process.stderr.write(`${prefix}: ${level}: ${message}${extra}\n`);
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };

@@ -2,10 +2,12 @@
  * `leasehold run -- COMMAND`: runs a command only while this process holds the Lease.
  *
  * @remarks
- * One child per term: started when a term begins, sent SIGTERM the moment the term ends
- * (its signal aborts no later than the term's deadline), SIGKILLed after the drain timeout.
- * The elector waits for that (bounded by the same timeout) before it releases the Lease, so the
- * next leader's command does not start while this one is still stopping.
+ * One COMMAND per term, started by a guard process (`guard/`) that is its parent and kills
+ * its process group by the term's local deadline unless renewals keep moving it, or at once
+ * when this process dies: COMMAND is dead before any other candidate can lead, whatever
+ * happens here (SIGKILL, SIGSTOP, a crash), with the library's clock-rate tolerance. A term
+ * that ends otherwise stops COMMAND with SIGTERM, then SIGKILL after the drain timeout; the
+ * Lease is released only once the guard reports COMMAND reaped.
  *
  * @module
  */
@@ -18,13 +20,15 @@ import {
   splitAtDoubleDash,
   UsageError,
 } from './args.js';
-import { describeExit, type GroupChild, shellExitCode, spawnGroupChild } from './child-process.js';
+import { type ChildExit, describeExit, shellExitCode } from './child-process.js';
 import {
   createElectorFromFlags,
   ELECTION_OPTIONS,
   ELECTION_OPTIONS_HELP,
   electorOptionsFrom,
 } from './election-options.js';
+import { type GuardedExit, spawnGuard } from './guard/guard-client.js';
+import { guardTiming } from './guard/schedule.js';
 import { keepAlive } from './keep-alive.js';
 
 export const RUN_HELP = `Usage: leasehold run --name LEASE [options] -- COMMAND [ARGS...]
@@ -34,19 +38,27 @@ Competes for the Lease and runs COMMAND while this process is the leader.
   - When a term begins, COMMAND starts with LEASEHOLD_FENCING_TOKEN (the term's fencing
     token: pass it to systems that can reject writes from older terms) and
     LEASEHOLD_IDENTITY in its environment. It runs in its own process group, stdin closed.
-  - When the term ends (lost, renewal deadline passed, stop), COMMAND's process group gets
-    SIGTERM, and SIGKILL after --drain-timeout; then the Lease is released. leasehold stays
-    a candidate and starts COMMAND again when it next becomes leader.
+  - COMMAND is dead before any other candidate can lead, whatever happens to leasehold:
+    a guard process, COMMAND's parent, kills COMMAND's group by the term's local deadline
+    (renew deadline after the last successful renewal was sent) unless a renewal moves it,
+    and at once if leasehold dies. Without renewals, COMMAND gets SIGKILL a kill margin
+    (renew deadline / 20, 50 ms to 500 ms) before the deadline, and SIGTERM
+    min(--drain-timeout, about half the renew deadline) before that; leasehold then steps
+    down.
+  - When the term ends otherwise (lost, stop), COMMAND's process group gets SIGTERM, and
+    SIGKILL after --drain-timeout (never past the deadline); the Lease is released only once
+    COMMAND has been reaped. leasehold stays a candidate and starts COMMAND again when it
+    next becomes leader.
   - When COMMAND exits on its own, leasehold releases the Lease and exits with its status
     (0 on success, 128+N if killed by signal N, 127 if it could not be found).
-  - SIGINT or SIGTERM: stop COMMAND, release the Lease, exit 0. A second one exits at once
-    (exit 1) after SIGKILLing COMMAND, without releasing: the Lease then simply expires.
+  - SIGINT, SIGTERM or SIGHUP: stop COMMAND, release the Lease, exit 0. A second one exits at
+    once (exit 1) after SIGKILLing COMMAND, without releasing: the Lease then simply expires.
+  - If leasehold is SIGKILLed, crashes or is frozen, the guard stops COMMAND; if the guard
+    dies, leasehold SIGKILLs COMMAND's group and exits 1 without releasing.
 
-A term that ends because renewals failed (API unreachable) ends at the leader's local
-deadline; followers may take over (--lease-duration) − (--renew-deadline) later, so COMMAND
-must stop within that margin after SIGTERM to never overlap with the next leader. And if
-leasehold itself is frozen (SIGSTOP) or SIGKILLed, COMMAND is not: in a pod, make leasehold
-the container's main process, so that the container ends with it.
+Not covered: processes COMMAND moves out of its process group (setsid), and leasehold and
+the guard both frozen or killed at once. In a container run leasehold under an init that
+reaps orphans (docker run --init, tini); see docs/run.md.
 
 ${ELECTION_OPTIONS_HELP}
   -h, --help              show this help
@@ -54,9 +66,31 @@ ${ELECTION_OPTIONS_HELP}
 Example:
   leasehold run --name my-job --kubeconfig kubeconfig.yaml -- node worker.js`;
 
-/** Progress messages go to stderr; stdout belongs to COMMAND. */
+/** Progress messages go to stderr; stdout belongs to COMMAND. A failed note is dropped. */
 function note(message: string): void {
-  process.stderr.write(`leasehold: ${message}\n`);
+  try {
+    process.stderr.write(`leasehold: ${message}\n`);
+  } catch {
+    // Nowhere to say it.
+  }
+}
+
+/** A closed stdout or stderr (EPIPE) must never end the run, which would orphan COMMAND. */
+function ignoreStdioErrors(): void {
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+}
+
+/** The guard's report as a {@link ChildExit}, for the exit status and messages. */
+function childExit(exit: GuardedExit): ChildExit {
+  const spawnError = exit.spawnError
+    ? Object.assign(new Error(exit.spawnError.message), { code: exit.spawnError.code })
+    : undefined;
+  return {
+    code: exit.code,
+    signal: exit.signal as NodeJS.Signals | null,
+    ...(spawnError && { spawnError }),
+  };
 }
 
 function termEndReason(term: Term): string {
@@ -104,14 +138,18 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     console.log(RUN_HELP);
     return 0;
   }
+  ignoreStdioErrors();
   const { file, fileArgs } = parsed;
   const elector = createElectorFromFlags(
     'run',
     electorOptionsFrom('run', parsed.election, 'leasehold'),
   );
-  const { identity, drainTimeoutMs } = elector.config;
+  const { identity, drainTimeoutMs, renewDeadlineMs } = elector.config;
+  if (process.pid === 1) {
+    note('warning: running as PID 1, which does not reap orphaned processes; use an init (tini)');
+  }
+  const guard = spawnGuard(guardTiming({ renewDeadlineMs, drainTimeoutMs }));
 
-  let running: GroupChild | null = null;
   let finishing = false;
   let resolveExit: (code: number) => void = () => {};
   const exitCode = new Promise<number>((resolve) => {
@@ -129,34 +167,65 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       },
     );
   };
+  /** Kills COMMAND and exits without releasing: the Lease runs out on its own. */
+  const abandon = (why: string): void => {
+    finishing = true;
+    guard.killNow();
+    note(`${why}: COMMAND killed; exiting without releasing the lease`);
+    resolveExit(1);
+  };
 
+  /** The previous term's COMMAND, reaped before the next one starts. */
+  let previous: Promise<unknown> = Promise.resolve();
   elector.runWhileLeader(async (term) => {
+    await previous;
     // Checked at the moment of use: the term may have ended since it was handed to us.
     if (finishing || !term.isCurrent()) return;
     note(`leading as ${identity} (fencing token ${term.fencingToken}); starting ${file}`);
-    const child = spawnGroupChild(file, fileArgs, {
-      ...process.env,
-      LEASEHOLD_FENCING_TOKEN: String(term.fencingToken),
-      LEASEHOLD_IDENTITY: identity,
+    const command = guard.start(
+      file,
+      fileArgs,
+      {
+        ...(process.env as Record<string, string>),
+        LEASEHOLD_FENCING_TOKEN: String(term.fencingToken),
+        LEASEHOLD_IDENTITY: identity,
+      },
+      term.deadline,
+    );
+    previous = command.exited;
+    // Every renewal moves the guard's deadline; nothing else does.
+    const renewals = elector.state$.subscribe((state) => {
+      if (state.term === term && state.deadline !== null) guard.extend(state.deadline);
     });
-    running = child;
-    const stopChild = (): void => {
+    const stopCommand = (): void => {
       note(`term ended (${termEndReason(term)}); stopping ${file}`);
-      void child.terminate(drainTimeoutMs);
+      guard.stop();
     };
-    term.signal.addEventListener('abort', stopChild, { once: true });
-    const exit = await child.exited;
-    term.signal.removeEventListener('abort', stopChild);
-    running = null;
+    term.signal.addEventListener('abort', stopCommand, { once: true });
+    const exit = await command.exited;
+    renewals.unsubscribe();
+    term.signal.removeEventListener('abort', stopCommand);
     if (term.signal.aborted) {
-      note(`${file} stopped (${describeExit(exit)})`);
+      note(`${file} stopped (${describeExit(childExit(exit))})`);
+      return;
+    }
+    if (exit.cause === 'deadline' || exit.cause === 'too-late') {
+      // The guard stopped COMMAND as the deadline came near; the term is not worth keeping
+      // without it. Not awaited: stepping down waits for this very function.
+      note(`${file} stopped: no renewal before the term's deadline; stepping down`);
+      void elector.stepDown();
       return;
     }
     // COMMAND finished while we lead: that is the end of the run. stop() must not be awaited
     // here: it waits for this very function to return before releasing.
-    child.killLeftovers();
-    note(`${file} ended (${describeExit(exit)}); releasing the lease`);
-    finish(shellExitCode(exit));
+    note(`${file} ended (${describeExit(childExit(exit))}); releasing the lease`);
+    finish(shellExitCode(childExit(exit)));
+  });
+
+  void guard.died.then(({ code, signal }) => {
+    if (!finishing || signal !== null || code !== 0) {
+      abandon(`the guard process died (${signal ?? `exit code ${code}`})`);
+    }
   });
 
   let lastError: string | undefined;
@@ -168,11 +237,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     },
     complete: () => {
       // Completes after stop(), or on its own if the elector died of an internal error.
-      if (!finishing) {
-        note('the elector stopped unexpectedly');
-        running?.signal('SIGKILL');
-        resolveExit(1);
-      }
+      if (!finishing) abandon('the elector stopped unexpectedly');
     },
   });
 
@@ -184,18 +249,24 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       finish(0);
       return;
     }
-    note(`${signal} again: exiting without releasing`);
-    running?.signal('SIGKILL');
-    resolveExit(1);
+    abandon(`${signal} again`);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const onCrash = (error: Error): void => {
+    // Kill first: the guard would too once we are gone, but only after a grace.
+    guard.killNow();
+    note(`internal error, COMMAND killed: ${error.stack ?? error.message}`);
+    process.exit(70);
+  };
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on('uncaughtException', onCrash);
   const release = keepAlive();
   elector.start();
   note(`competing for lease ${elector.config.namespace}/${elector.config.name} as ${identity}`);
   const code = await exitCode;
   release();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  guard.close();
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+  process.off('uncaughtException', onCrash);
   return code;
 }

@@ -114,8 +114,8 @@ describe('leasehold run', () => {
     const [first] = await waitFor('the command to start', () =>
       records(file).length > 0 ? records(file) : undefined,
     );
-    // Every write to this Lease fails: renewals cannot succeed, so the term must end at its
-    // deadline, and the command with it, while leasehold keeps running as a candidate.
+    // Every write to this Lease fails: renewals cannot succeed, so the term must end by its
+    // deadline, and the command before it, while leasehold keeps running as a candidate.
     const outage = server.faults.failNext({
       status: 503,
       count: 1_000_000,
@@ -125,7 +125,8 @@ describe('leasehold run', () => {
       records(file).some((r) => r.what === 'sigterm') ? true : undefined,
     );
     expect(run.child.exitCode).toBeNull();
-    expect(run.stderr()).toMatch(/term ended \(deadline\); stopping/);
+    // The guard stops it before the deadline (so that it is dead by then), not at it.
+    expect(run.stderr()).toMatch(/no renewal and the term's deadline is near: stopping COMMAND/);
     outage.undo();
     const again = await waitFor('the command to start again', () =>
       records(file).find((r, i) => r.what === 'start' && i > 0),

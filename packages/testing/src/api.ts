@@ -8,6 +8,7 @@ import { bearerCheck } from './bearer-auth.js';
 import { type ApiState, type LeaseRequest, managerFrom } from './context.js';
 import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
+import { EventsApi, eventsRoute } from './events-api.js';
 import { ConnectionDroppedError, Faults } from './fault-injection.js';
 import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
@@ -62,6 +63,8 @@ export interface LeaseApi {
   readonly stats: RequestStats;
   /** The object store (read it to inspect state; write through the handler). */
   readonly store: ObjectStore;
+  /** Core v1 Events (see `events-api.ts`). */
+  readonly events: EventsApi;
   /**
    * Whether an `Authorization` header value admits a request (always, without a token). The
    * HTTP adapter asks before reading a body, so an unauthenticated upload is never buffered.
@@ -198,6 +201,7 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     coordinatedLeaderElection: options.coordinatedLeaderElection ?? true,
   };
   const authorized = bearerCheck(options.token);
+  const events = new EventsApi(() => clock.now());
 
   const handler = async (request: Request): Promise<Response> => {
     let url: URL;
@@ -208,6 +212,8 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     }
     try {
       if (!authorized(request.headers.get('authorization'))) throw unauthorized();
+      const eventsTarget = eventsRoute(url.pathname);
+      if (eventsTarget) return await events.handle(request, url, eventsTarget, maxBody);
       const target = route(url.pathname);
       if (target.kind === 'leases') return await handleLease(state, request, url, target, maxBody);
       if (target.kind === 'namespaces')
@@ -225,5 +231,5 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     hub.closeAll();
     faults?.reset();
   };
-  return { handler, faults, stats, store, authorized, close };
+  return { handler, faults, stats, store, events, authorized, close };
 }

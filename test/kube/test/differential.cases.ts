@@ -985,6 +985,61 @@ export const differentialCases: DiffCase[] = [
     },
   },
 
+  // core v1 Events (what electors write and `kubectl events --for lease/NAME` reads) --------
+  {
+    name: 'events: create, duplicate, namespace checks, list by involvedObject selectors',
+    async run(t) {
+      const ns = await t.namespace();
+      const path = `/api/v1/namespaces/${ns}/events`;
+      const event = (name: string, lease: string, involvedNamespace = ns) => ({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name },
+        involvedObject: {
+          kind: 'Lease',
+          apiVersion: 'coordination.k8s.io/v1',
+          name: lease,
+          namespace: involvedNamespace,
+        },
+        reason: 'LeaderElection',
+        message: `x ${lease}`,
+        type: 'Normal',
+        source: { component: 'leasehold' },
+        count: 1,
+        firstTimestamp: '2026-01-01T00:00:00Z',
+        lastTimestamp: '2026-01-01T00:00:00Z',
+      });
+      const created = await t.request('POST', path, event('a.1', 'a'));
+      await t.request('POST', path, event('b.1', 'b'));
+      const duplicate = await t.request('POST', path, event('a.1', 'a'));
+      const elsewhere = await t.request('POST', path, event('c.1', 'c', 'other'));
+      const selector = encodeURIComponent(
+        'involvedObject.kind=Lease,involvedObject.apiVersion=coordination.k8s.io/v1,involvedObject.name=a',
+      );
+      const listed = await t.request('GET', `${path}?fieldSelector=${selector}`);
+      const created_ = created.json as Record<string, unknown>;
+      const items = ((listed.json as { items?: Record<string, unknown>[] }).items ?? []).map(
+        (e) => ({
+          name: (e.metadata as { name?: string }).name,
+          message: e.message,
+          reason: e.reason,
+        }),
+      );
+      return {
+        created: { code: created.status, kind: created_.kind, message: created_.message },
+        duplicate: {
+          code: duplicate.status,
+          reason: (duplicate.json as { reason?: string }).reason,
+        },
+        elsewhere: {
+          code: elsewhere.status,
+          reason: (elsewhere.json as { reason?: string }).reason,
+        },
+        listed: { code: listed.status, kind: (listed.json as { kind?: string }).kind, items },
+      };
+    },
+  },
+
   // discovery -----------------------------------------------------------------------------
   {
     name: 'discovery: the leases resource in coordination.k8s.io/v1',

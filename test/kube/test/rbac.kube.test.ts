@@ -51,7 +51,7 @@ function recordingLogger(): Logger & { warnings: string[] } {
     debug: ignore,
     info: ignore,
     error: ignore,
-    warn: (message, fields) => warnings.push(`${message} ${JSON.stringify(fields ?? {})}`),
+    warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`),
   };
 }
 

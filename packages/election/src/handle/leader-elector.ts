@@ -27,14 +27,18 @@ import { type ElectionConfig, type ElectionTiming, resolveConfig } from '../core
 import { ElectorStoppedError, LeadershipLostError, type TermEndReason } from '../core/errors.js';
 import type { LeaseTemplate } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Logger, type LogSink, toLogSink } from '../core/logger.js';
 import { createKubernetesLeaseStore } from '../kube/kube-lease-store.js';
+import { recordLeaderEvents } from '../kube/leader-events.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
   type LeaderElectionMachine,
   leaderElectionMachine,
 } from '../machine/election-machine.js';
+import { ElectorEventFeed } from './elector-event-feed.js';
+import type { ElectorEvent } from './elector-events.js';
+import type { HealthOptions, HealthStatus } from './elector-health.js';
 import {
   type LeadershipState,
   roleOf,
@@ -76,6 +80,13 @@ export interface LeaderElectorOptions extends Partial<ElectionTiming> {
   readonly keepProcessAlive?: boolean;
   /** Labels, annotations and owner references for a Lease this elector creates. */
   readonly lease?: LeaseTemplate;
+  /**
+   * Record Kubernetes Events "<identity> became leader" / "<identity> stopped leading" about
+   * the Lease, as client-go does (best effort; needs `create` on `events`). Only with the
+   * Kubernetes adapter (no `store` given).
+   * @defaultValue true
+   */
+  readonly leaderEvents?: boolean;
   /** Structured logger. @defaultValue silent */
   readonly logger?: Logger;
   /** Aborting it stops the elector, like `stop()`. */
@@ -127,6 +138,19 @@ export interface LeaderElector {
   stepDown(): Promise<void>;
   /** Drains, releases (if `releaseOnStop`), publishes `stopped` and completes the streams. */
   stop(): Promise<void>;
+  /**
+   * What happens inside the elector (attempts, renewals, terms, releases, observed leaders,
+   * the watch), as typed {@link ElectorEvent}s. Hot; completes when the elector stops.
+   */
+  readonly events$: Observable<ElectorEvent>;
+  /**
+   * Liveness with client-go `HealthzAdaptor` semantics: fails only when this process acts as
+   * leader past what its renewals allow (plus `toleranceMs`), or the elector is stuck. An API
+   * outage alone never fails it.
+   */
+  health(options?: HealthOptions): HealthStatus;
+  /** Readiness: ok once the Lease has been listed. */
+  readiness(): HealthStatus;
   /** The underlying XState actor, for inspection. */
   readonly actor: Actor<LeaderElectionMachine>;
 }
@@ -150,14 +174,23 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     namespace: options.namespace ?? options.store?.namespace ?? resolveNamespace(),
     identity: options.identity ?? `${hostname()}_${randomUUID()}`,
   });
+  const kubeConfig = options.store ? undefined : (options.kubeConfig ?? loadDefaultKubeConfig());
   const store =
     options.store ??
     createKubernetesLeaseStore({
-      kubeConfig: options.kubeConfig ?? loadDefaultKubeConfig(),
+      kubeConfig: kubeConfig ?? loadDefaultKubeConfig(),
       name: config.name,
       namespace: config.namespace,
     });
-  return new Elector(config, store, options);
+  const elector = new Elector(config, store, options);
+  if (kubeConfig && options.leaderEvents !== false) {
+    recordLeaderEvents(elector, {
+      kubeConfig,
+      ...(options.logger && { logger: options.logger }),
+      ...(options.clock && { clock: options.clock }),
+    });
+  }
+  return elector;
 }
 
 class Elector implements LeaderElector {
@@ -166,8 +199,10 @@ class Elector implements LeaderElector {
   readonly state$: Observable<LeadershipState>;
   readonly isLeader$: Observable<boolean>;
   readonly leader$: Observable<string | null>;
+  readonly events$: Observable<ElectorEvent>;
+  readonly #feed: ElectorEventFeed;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: LogSink;
   readonly #subject: BehaviorSubject<LeadershipState>;
   readonly #terms = new WeakMap<ActiveTerm, Term>();
   readonly #running = new WeakMap<ActiveTerm, Set<Promise<unknown>>>();
@@ -184,10 +219,13 @@ class Elector implements LeaderElector {
   constructor(config: ElectionConfig, store: LeaseStore, options: LeaderElectorOptions) {
     this.config = config;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = toLogSink(options.logger);
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
+    this.#feed = new ElectorEventFeed(this.#clock, this.#logger);
+    this.events$ = this.#feed.events$;
     this.actor = createActor(leaderElectionMachine, {
       clock: this.#clock,
+      inspect: this.#feed.inspect,
       input: {
         config,
         store,
@@ -247,6 +285,14 @@ class Elector implements LeaderElector {
       deadline !== null &&
       this.#clock.now() < deadline
     );
+  }
+
+  health(options?: HealthOptions): HealthStatus {
+    return this.#feed.health(options);
+  }
+
+  readiness(): HealthStatus {
+    return this.#feed.readiness();
   }
 
   get term(): Term | null {
@@ -382,5 +428,6 @@ class Elector implements LeaderElector {
     };
     if (!sameState(stopped, this.#subject.value)) this.#subject.next(stopped);
     this.#subject.complete();
+    this.#feed.finish(snapshot);
   }
 }

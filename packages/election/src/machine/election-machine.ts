@@ -35,7 +35,7 @@ import {
   prefersAnother,
   UNSYNCED_VIEW,
 } from '../core/lease-view.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type LogSink as Logger, silentSink as silentLogger } from '../core/logger.js';
 import { backoffDelay } from '../watch/backoff.js';
 import { runLeaseWatcher } from '../watch/lease-watcher.js';
 import {

@@ -17,7 +17,7 @@ import { sleep } from '../core/clock.js';
 import { LeaseStoreError } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
-import type { Logger } from '../core/logger.js';
+import type { LogSink as Logger } from '../core/logger.js';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 
 /** What the watch loop reports. */
