@@ -3,7 +3,7 @@
 //   reference/cli.md — the `--help` of every `leasehold` command
 // Both are git-ignored; they are rebuilt on every docs:build and docs:dev.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,22 +40,41 @@ function cliReference(): string {
   ].join('\n');
 }
 
+interface EntryPoint {
+  readonly file: string; // relative to the repository root
+  readonly module: string; // the import specifier readers use
+}
+
+/** Every public entry point, read from the packages' `exports` (source condition). */
+function entryPoints(): EntryPoint[] {
+  const entries: EntryPoint[] = [];
+  for (const pkgDir of ['packages/election', 'packages/testing']) {
+    const pkg = JSON.parse(readFileSync(join(root, pkgDir, 'package.json'), 'utf8')) as {
+      name: string;
+      exports: Record<string, string | Record<string, string>>;
+    };
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') continue; // ./package.json
+      const source = target['@leasehold/source'];
+      if (!source) continue;
+      entries.push({
+        file: join(pkgDir, source),
+        module: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+      });
+    }
+  }
+  return entries;
+}
+
 function apiReference(): void {
   const out = join(reference, 'api');
   rmSync(out, { recursive: true, force: true });
-  const entryPoints = ['packages/election/src/index.ts', 'packages/testing/src/index.ts'];
-  for (const extra of [
-    'packages/election/src/testing/index.ts',
-    'packages/election/src/machine/index.ts',
-  ]) {
-    // Subpath entry points of the narrowed public API, once they exist.
-    if (existsSync(join(root, extra)) && hasSubpathExport(extra)) entryPoints.push(extra);
-  }
+  const entries = entryPoints();
   execFileSync(
     process.execPath,
     [
       join(root, 'node_modules/typedoc/bin/typedoc'),
-      ...entryPoints.flatMap((e) => ['--entryPoints', e]),
+      ...entries.flatMap((e) => ['--entryPoints', e.file]),
       '--tsconfig',
       'tsconfig.json',
       '--plugin',
@@ -73,29 +92,36 @@ function apiReference(): void {
       '--disableSources',
       '--skipErrorChecking',
       '--logLevel',
-      'Warn',
+      'Error',
       '--name',
       'API reference',
     ],
     { cwd: root, stdio: 'inherit' },
   );
-  // TypeDoc names each entry point after its folder ("election/src"); readers know packages.
-  const index = join(out, 'index.md');
-  writeFileSync(
-    index,
-    readFileSync(index, 'utf8').replace(
-      /\[(election|testing)\/src(\/[a-z]+)?\]/g,
-      '[@leasehold/$1$2]',
-    ),
-  );
-}
-
-function hasSubpathExport(entry: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(root, 'packages/election/package.json'), 'utf8')) as {
-    exports?: Record<string, unknown>;
+  // TypeDoc names each module after its path ("election/src/health"); readers know the
+  // import specifier ("@leasehold/election/health"). Rename in every generated page.
+  const names = new Map<string, string>();
+  const common = 'packages/';
+  for (const e of entries) {
+    const path = e.file
+      .slice(common.length)
+      .replace(/\/index\.ts$/, '')
+      .replace(/\.ts$/, '');
+    names.set(path, e.module);
+  }
+  const rename = (text: string) =>
+    text.replace(
+      /(\[|^# |^## |Module: )([a-z]+\/src(?:\/[a-z-]+)*)(?=\]|$)/gm,
+      (all, lead, path) => (names.has(path) ? `${lead}${names.get(path)}` : all),
+    );
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.md')) writeFileSync(path, rename(readFileSync(path, 'utf8')));
+    }
   };
-  const sub = entry.includes('/testing/') ? './testing' : './machine';
-  return Boolean(pkg.exports?.[sub]);
+  walk(out);
 }
 
 mkdirSync(reference, { recursive: true });

@@ -23,6 +23,10 @@ const links: Record<string, string> = {
   rxjs: 'packages/election/node_modules/rxjs',
   '@kubernetes/client-node': 'packages/election/node_modules/@kubernetes/client-node',
   '@types/node': 'node_modules/@types/node',
+  // Optional peers and loggers the docs show with the library (dev dependencies of the package).
+  'prom-client': 'packages/election/node_modules/prom-client',
+  '@opentelemetry/api': 'packages/election/node_modules/@opentelemetry/api',
+  pino: 'packages/election/node_modules/pino',
 };
 
 function prepare(): void {
@@ -30,6 +34,7 @@ function prepare(): void {
   mkdirSync(join(work, 'node_modules/@leasehold'), { recursive: true });
   mkdirSync(join(work, 'node_modules/@kubernetes'), { recursive: true });
   mkdirSync(join(work, 'node_modules/@types'), { recursive: true });
+  mkdirSync(join(work, 'node_modules/@opentelemetry'), { recursive: true });
   for (const [name, target] of Object.entries(links)) {
     symlinkSync(join(root, target), join(work, 'node_modules', name), 'dir');
   }

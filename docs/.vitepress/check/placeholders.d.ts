@@ -1,7 +1,7 @@
 // Names the documentation's fragments use for "your code": declared here so that every block
 // still type-checks against the real packages while staying short. A block that declares
 // one of these itself shadows it.
-import type { LeaderElector } from '@leasehold/election';
+import type { LeaderElector, Logger } from '@leasehold/election';
 
 declare global {
   /** The elector an earlier block on the same page created. */
@@ -21,4 +21,6 @@ declare global {
   };
   const metrics: { leader: { set(value: number): void } };
   const log: { info(fields: object, message: string): void };
+  /** Your application's logger (pino's argument order). */
+  const logger: Logger;
 }

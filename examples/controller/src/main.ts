@@ -17,15 +17,15 @@ const elector = createLeaderElector({
   drainTimeoutMs: 5_000,
   logger: {
     debug: () => {},
-    info: (message, fields) =>
+    info: (fields, message) =>
       console.log(JSON.stringify({ level: 'info', msg: message, ...fields })),
-    warn: (message, fields) =>
+    warn: (fields, message) =>
       console.error(JSON.stringify({ level: 'warn', msg: message, ...fields })),
-    error: (message, fields) =>
+    error: (fields, message) =>
       console.error(JSON.stringify({ level: 'error', msg: message, ...fields })),
   },
 });
-const metrics = createMetrics(elector, config.leaseName);
+const metrics = createMetrics(elector);
 elector.runWhileLeader(leaderWork(logReconciler, config.reconcileEveryMs, metrics));
 elector.leader$.subscribe((holder) => console.log(JSON.stringify({ msg: 'leader', holder })));
 elector.start();

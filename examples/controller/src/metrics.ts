@@ -1,41 +1,22 @@
-// A few Prometheus series in the text exposition format, kept by hand so that the example has
-// no dependency beyond @leasehold/election.
+// Prometheus metrics: the library's election series (including client-go's
+// leader_election_master_status gauge) plus one counter of the controller's own.
 import type { LeaderElector } from '@leasehold/election';
+import { instrumentElector } from '@leasehold/election/prometheus';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 
 export interface ControllerMetrics {
+  readonly registry: Registry;
   reconciled(): void;
-  /** The exposition text for GET /metrics. */
-  render(): string;
 }
 
-export function createMetrics(elector: LeaderElector, lease: string): ControllerMetrics {
-  let terms = 0;
-  let reconciles = 0;
-  let lastToken = -1;
-  elector.state$.subscribe((state) => {
-    if (state.term && state.term.fencingToken !== lastToken) {
-      lastToken = state.term.fencingToken;
-      terms += 1;
-    }
+export function createMetrics(elector: LeaderElector): ControllerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  instrumentElector(elector, { registry });
+  const reconciles = new Counter({
+    name: 'example_controller_reconciles_total',
+    help: 'Reconcile passes completed while leading.',
+    registers: [registry],
   });
-  return {
-    reconciled: () => {
-      reconciles += 1;
-    },
-    render: () => {
-      const label = `{name="${lease}"}`;
-      return [
-        '# HELP leader_election_master_status 1 while this process leads the Lease (client-go name).',
-        '# TYPE leader_election_master_status gauge',
-        `leader_election_master_status${label} ${elector.isLeader ? 1 : 0}`,
-        '# HELP example_controller_terms_total Terms this process has begun.',
-        '# TYPE example_controller_terms_total counter',
-        `example_controller_terms_total${label} ${terms}`,
-        '# HELP example_controller_reconciles_total Reconcile passes completed while leading.',
-        '# TYPE example_controller_reconciles_total counter',
-        `example_controller_reconciles_total${label} ${reconciles}`,
-        '',
-      ].join('\n');
-    },
-  };
+  return { registry, reconciled: () => reconciles.inc() };
 }

@@ -182,9 +182,10 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
     for (const r of replicas) {
       expect((await get(r, '/livez')).status).toBe(200);
       expect((await get(r, '/readyz')).status).toBe(200);
-      const gauge = /leader_election_master_status\{name="example-controller"\} (\d)/.exec(
-        (await get(r, '/metrics')).body,
-      )?.[1];
+      const gauge =
+        /leader_election_master_status\{[^}]*name="example-controller"[^}]*\} (\d)/.exec(
+          (await get(r, '/metrics')).body,
+        )?.[1];
       expect(gauge).toBe(r === leader ? '1' : '0');
     }
     const firstToken = leadingTokens(leader)[0] as number;
@@ -204,6 +205,17 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
     expect(leadingTokens(successor)[0]).toBeGreaterThan(firstToken);
     const after = await leases.readNamespacedLease({ name: LEASE, namespace });
     expect(after.spec?.holderIdentity).toMatch(new RegExp(`^${successor.name}_`));
+
+    // The transitions were recorded as Events about the Lease (the Role's events rule).
+    const events = await until(async () => {
+      const list = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.kind=Lease,involvedObject.name=${LEASE}`,
+      });
+      const messages = list.items.map((e) => e.message ?? '');
+      return messages.some((m) => m.startsWith(successor.name)) ? messages : undefined;
+    }, 'an Event naming the successor');
+    expect(events.some((m) => m.startsWith(leader.name) && /became leader/.test(m))).toBe(true);
 
     // No replica met a 403 anywhere: the Role is sufficient.
     for (const r of replicas) {
