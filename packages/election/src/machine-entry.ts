@@ -12,4 +12,8 @@
  */
 import './node-guard.js';
 
-export { type LeaderElectionMachine, leaderElectionMachine } from './machine/election-machine.js';
+export {
+  createElectionMachine,
+  type ElectionServices,
+  type LeaderElectionMachine,
+} from './machine/election-machine.js';

@@ -78,6 +78,21 @@ export function isStoreError(
   return error instanceof LeaseStoreError && (kinds.length === 0 || kinds.includes(error.kind));
 }
 
+/**
+ * The one fallback from "anything thrown" to a {@link LeaseStoreError}: a typed error passes
+ * through unchanged; anything else (a network error, an abort, a bug in a custom store) is
+ * `unavailable`, which the election retries until its own deadline and never takes as an
+ * answer. Adapters map what they recognise first (the Kubernetes adapter maps HTTP statuses)
+ * and hand the rest here.
+ *
+ * @param message - what to say; defaults to the error's own message.
+ */
+export function toStoreError(error: unknown, message?: string): LeaseStoreError {
+  if (error instanceof LeaseStoreError) return error;
+  const text = message ?? (error instanceof Error ? error.message : String(error));
+  return new LeaseStoreError('unavailable', text, { cause: error });
+}
+
 /** The server sent something that is not a usable Lease. */
 export class MalformedLeaseError extends LeaseholdError {
   override readonly name = 'MalformedLeaseError';

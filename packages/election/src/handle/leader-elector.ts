@@ -11,7 +11,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   BehaviorSubject,
   distinctUntilChanged,
@@ -23,137 +22,48 @@ import {
 } from 'rxjs';
 import { type Actor, createActor } from 'xstate';
 import { type Clock, systemClock } from '../core/clock.js';
-import { type ElectionConfig, type ElectionTiming, resolveConfig } from '../core/config.js';
+import { type ElectionConfig, resolveConfig } from '../core/config.js';
+import type { ElectionPolicy } from '../core/election-policy.js';
 import { ElectorStoppedError, LeadershipLostError, type TermEndReason } from '../core/errors.js';
-import type { LeaseTemplate } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
-import { type Logger, type LogSink, toLogSink } from '../core/logger.js';
+import { type LogSink, toLogSink } from '../core/logger.js';
 import { createKubernetesLeaseStore } from '../kube/kube-lease-store.js';
 import { recordLeaderEvents } from '../kube/leader-events.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
+  createElectionMachine,
   type LeaderElectionMachine,
-  leaderElectionMachine,
 } from '../machine/election-machine.js';
 import { ElectorEventFeed } from './elector-event-feed.js';
-import type { ElectorEvent } from './elector-events.js';
+import type { ElectorEvent, ElectorSnapshot } from './elector-events.js';
 import type { HealthOptions, HealthStatus } from './elector-health.js';
+import type {
+  LeaderElector,
+  LeaderElectorOptions,
+  LeaderWork,
+  WhenLeaderOptions,
+} from './leader-elector-api.js';
 import {
   type LeadershipState,
-  roleOf,
   sameState,
   type Term,
   toLeadershipState,
 } from './leadership-state.js';
+import {
+  deadlineOf,
+  type ElectionSnapshot,
+  leadsAt,
+  type SnapshotView,
+  viewSnapshot,
+} from './snapshot-view.js';
 
-/** Options of {@link createLeaderElector}. Only `name` is required. */
-export interface LeaderElectorOptions extends Partial<ElectionTiming> {
-  /** Name of the Lease to compete for. */
-  readonly name: string;
-  /**
-   * Namespace of the Lease.
-   * @defaultValue `$POD_NAMESPACE`, else the in-cluster service-account namespace, else `"default"`
-   */
-  readonly namespace?: string;
-  /** Cluster access. @defaultValue `KubeConfig.loadFromDefault()` */
-  readonly kubeConfig?: KubeConfig;
-  /**
-   * Unique per process incarnation: a restarted process must not reuse its predecessor's.
-   * @defaultValue `${hostname}_${randomUUID()}`
-   */
-  readonly identity?: string;
-  /** Release the Lease on `stop()` so a follower takes over at once. @defaultValue true */
-  readonly releaseOnStop?: boolean;
-  /**
-   * Bound on waiting for leader work after a term ends, before releasing.
-   * @defaultValue `leaseDurationMs − renewDeadlineMs` (5_000 with the defaults)
-   */
-  readonly drainTimeoutMs?: number;
-  /**
-   * Keep the Node.js process alive while the elector runs (from `start()` to the end of
-   * `stop()`), as a goroutine would. Without it a follower that cannot reach the API server
-   * has no open socket and no referenced timer, and a program whose only work is leader-gated
-   * would exit with status 0 mid-election.
-   * @defaultValue true
-   */
-  readonly keepProcessAlive?: boolean;
-  /** Labels, annotations and owner references for a Lease this elector creates. */
-  readonly lease?: LeaseTemplate;
-  /**
-   * Record Kubernetes Events "<identity> became leader" / "<identity> stopped leading" about
-   * the Lease, as client-go does (best effort; needs `create` on `events`). Only with the
-   * Kubernetes adapter (no `store` given).
-   * @defaultValue true
-   */
-  readonly leaderEvents?: boolean;
-  /** Structured logger. @defaultValue silent */
-  readonly logger?: Logger;
-  /** Aborting it stops the elector, like `stop()`. */
-  readonly signal?: AbortSignal;
-  /** Lease backend; replaces the Kubernetes adapter (tests, simulation, other stores). */
-  readonly store?: LeaseStore;
-  /** Time source for every timer and deadline. @defaultValue the system monotonic clock */
-  readonly clock?: Clock;
-  /** Random source for jitter. @defaultValue Math.random */
-  readonly random?: () => number;
-}
-
-/** Leader work: runs once per term; should stop when `term.signal` aborts. */
-export type LeaderWork = (term: Term) => unknown;
-
-/** Options of {@link LeaderElector.whenLeader}. */
-export interface WhenLeaderOptions {
-  /** Stop waiting (the promise rejects with the signal's reason). */
-  readonly signal?: AbortSignal;
-}
-
-/** The handle returned by {@link createLeaderElector}. */
-export interface LeaderElector {
-  /** The resolved configuration, identity included. */
-  readonly config: ElectionConfig;
-  /** Begins observing the Lease and competing for it. Idempotent. */
-  start(): this;
-  /** Every state change; replays the current state; completes after `stop()`. */
-  readonly state$: Observable<LeadershipState>;
-  /** The current state. */
-  readonly state: LeadershipState;
-  /** True only while leader and the term's local deadline has not passed, read at call time. */
-  readonly isLeader: boolean;
-  /** Leadership as a distinct boolean stream. */
-  readonly isLeader$: Observable<boolean>;
-  /** The observed holder (`null` when free), distinct. */
-  readonly leader$: Observable<string | null>;
-  /** The current term, or `null` when not leader. */
-  readonly term: Term | null;
-  /** Resolves with the next (or current) term; rejects if the elector stops first. */
-  whenLeader(options?: WhenLeaderOptions): Promise<Term>;
-  /**
-   * Runs `work(term)` at the start of every term. The term's signal aborts when it ends, and
-   * stepping down waits (up to `drainTimeoutMs`) for the returned promise before releasing.
-   * @returns a function that stops starting work for future terms.
-   */
-  runWhileLeader(work: LeaderWork): () => void;
-  /** Gives up leadership (drain, release) and stays follower until another leads or a lease duration passes. */
-  stepDown(): Promise<void>;
-  /** Drains, releases (if `releaseOnStop`), publishes `stopped` and completes the streams. */
-  stop(): Promise<void>;
-  /**
-   * What happens inside the elector (attempts, renewals, terms, releases, observed leaders,
-   * the watch), as typed {@link ElectorEvent}s. Hot; completes when the elector stops.
-   */
-  readonly events$: Observable<ElectorEvent>;
-  /**
-   * Liveness with client-go `HealthzAdaptor` semantics: fails only when this process acts as
-   * leader past what its renewals allow (plus `toleranceMs`), or the elector is stuck. An API
-   * outage alone never fails it.
-   */
-  health(options?: HealthOptions): HealthStatus;
-  /** Readiness: ok once the Lease has been listed. */
-  readiness(): HealthStatus;
-  /** The underlying XState actor, for inspection. */
-  readonly actor: Actor<LeaderElectionMachine>;
-}
+export type {
+  LeaderElector,
+  LeaderElectorOptions,
+  LeaderWork,
+  WhenLeaderOptions,
+} from './leader-elector-api.js';
 
 /**
  * Creates a leader elector for one Lease.
@@ -169,6 +79,19 @@ export interface LeaderElector {
  * @throws {@link ConfigError} when an option breaks a rule.
  */
 export function createLeaderElector(options: LeaderElectorOptions): LeaderElector {
+  return createLeaderElectorWithPolicy(options, {});
+}
+
+/**
+ * {@link createLeaderElector} with some election decisions replaced.
+ *
+ * @internal For tests that plant a bug in one decision to prove the checks catch it; not
+ * exported from the package.
+ */
+export function createLeaderElectorWithPolicy(
+  options: LeaderElectorOptions,
+  policy: Partial<ElectionPolicy>,
+): LeaderElector {
   const config = resolveConfig({
     ...options,
     namespace: options.namespace ?? options.store?.namespace ?? resolveNamespace(),
@@ -182,7 +105,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       name: config.name,
       namespace: config.namespace,
     });
-  const elector = new Elector(config, store, options);
+  const elector = new Elector(config, store, options, policy);
   if (kubeConfig && options.leaderEvents !== false) {
     recordLeaderEvents(elector, {
       kubeConfig,
@@ -199,9 +122,9 @@ class Elector implements LeaderElector {
   readonly state$: Observable<LeadershipState>;
   readonly isLeader$: Observable<boolean>;
   readonly leader$: Observable<string | null>;
+  readonly #clock: Clock;
   readonly events$: Observable<ElectorEvent>;
   readonly #feed: ElectorEventFeed;
-  readonly #clock: Clock;
   readonly #logger: LogSink;
   readonly #subject: BehaviorSubject<LeadershipState>;
   readonly #terms = new WeakMap<ActiveTerm, Term>();
@@ -216,24 +139,30 @@ class Elector implements LeaderElector {
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #subscription: { unsubscribe(): void } | undefined;
 
-  constructor(config: ElectionConfig, store: LeaseStore, options: LeaderElectorOptions) {
+  constructor(
+    config: ElectionConfig,
+    store: LeaseStore,
+    options: LeaderElectorOptions,
+    policy: Partial<ElectionPolicy>,
+  ) {
     this.config = config;
     this.#clock = options.clock ?? systemClock;
     this.#logger = toLogSink(options.logger);
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
     this.#feed = new ElectorEventFeed(this.#clock, this.#logger);
     this.events$ = this.#feed.events$;
-    this.actor = createActor(leaderElectionMachine, {
+    const machine = createElectionMachine({
+      store,
+      clock: this.#clock,
+      logger: this.#logger,
+      random: options.random ?? Math.random,
+      drain: (term) => this.#drain(term),
+      policy,
+    });
+    this.actor = createActor(machine, {
       clock: this.#clock,
       inspect: this.#feed.inspect,
-      input: {
-        config,
-        store,
-        clock: this.#clock,
-        logger: this.#logger,
-        random: options.random ?? Math.random,
-        drain: (term) => this.#drain(term),
-      },
+      input: { config },
     });
     this.#subject = new BehaviorSubject(this.#stateOf(this.actor.getSnapshot()));
     this.state$ = this.#subject.asObservable();
@@ -275,16 +204,7 @@ class Elector implements LeaderElector {
   }
 
   get isLeader(): boolean {
-    const snapshot = this.actor.getSnapshot();
-    const { term, deadline } = snapshot.context;
-    return (
-      snapshot.status === 'active' &&
-      snapshot.matches('leader') &&
-      term !== null &&
-      !term.controller.signal.aborted &&
-      deadline !== null &&
-      this.#clock.now() < deadline
-    );
+    return leadsAt(this.#view(), this.#clock.now());
   }
 
   health(options?: HealthOptions): HealthStatus {
@@ -324,7 +244,7 @@ class Elector implements LeaderElector {
       const term = state.term;
       if (term === null || term === lastTerm || term.signal.aborted) return;
       lastTerm = term;
-      const active = this.actor.getSnapshot().context.term;
+      const active = this.#view().term;
       const started = Promise.resolve()
         .then(() => work(term))
         .catch((error: unknown) => {
@@ -344,7 +264,7 @@ class Elector implements LeaderElector {
 
   async stepDown(): Promise<void> {
     if (!this.#started || this.#finished) return;
-    if (!this.actor.getSnapshot().matches('leader')) return;
+    if (this.#view().role !== 'leader') return;
     this.actor.send({ type: 'stepDown' });
     await this.#settled();
   }
@@ -389,20 +309,21 @@ class Elector implements LeaderElector {
       acquiredAt: active.acquiredAt,
       signal: active.controller.signal,
       get deadline() {
-        const context = elector.actor.getSnapshot().context;
-        return context.term === active && context.deadline !== null
-          ? context.deadline
-          : active.acquiredAt;
+        return deadlineOf(elector.#view(), active);
       },
-      isCurrent: () => elector.isLeader && elector.actor.getSnapshot().context.term === active,
+      isCurrent: () => elector.isLeader && elector.#view().term === active,
     };
     this.#terms.set(active, term);
     return term;
   };
 
-  #stateOf(snapshot: ReturnType<Actor<LeaderElectionMachine>['getSnapshot']>): LeadershipState {
-    const role = snapshot.status === 'active' ? roleOf(snapshot.value) : 'stopped';
-    return toLeadershipState(role, snapshot.context, this.#termFor);
+  /** The one way the handle reads the machine. */
+  #view(snapshot: ElectionSnapshot = this.actor.getSnapshot()): SnapshotView {
+    return viewSnapshot(snapshot);
+  }
+
+  #stateOf(snapshot: ElectionSnapshot): LeadershipState {
+    return toLeadershipState(this.#view(snapshot), this.#termFor);
   }
 
   #publish(state: LeadershipState): void {
@@ -415,19 +336,17 @@ class Elector implements LeaderElector {
     this.#keepAlive = undefined;
     if (this.#finished) return;
     this.#finished = true;
-    const snapshot = this.actor.getSnapshot();
-    snapshot.context.term?.controller.abort(
-      new LeadershipLostError('stop' satisfies TermEndReason),
-    );
+    const view = this.#view();
+    view.term?.controller.abort(new LeadershipLostError('stop' satisfies TermEndReason));
     this.#subscription?.unsubscribe();
-    if (snapshot.status === 'active') this.actor.stop();
+    if (view.running) this.actor.stop();
     const stopped: LeadershipState = {
-      ...toLeadershipState('stopped', snapshot.context, this.#termFor),
+      ...toLeadershipState({ ...view, role: 'stopped' }, this.#termFor),
       term: null,
       deadline: null,
     };
     if (!sameState(stopped, this.#subject.value)) this.#subject.next(stopped);
     this.#subject.complete();
-    this.#feed.finish(snapshot);
+    this.#feed.finish(this.actor.getSnapshot() as unknown as ElectorSnapshot);
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { LeaseholdError, TermEndReason } from '../core/errors.js';
 import { expiresAt, holderOf } from '../core/lease-view.js';
-import type { ActiveTerm, ElectionContext } from '../machine/election-machine.js';
+import type { ActiveTerm } from '../machine/election-machine.js';
+import type { SnapshotView } from './snapshot-view.js';
 
 /** The five roles; `stepping-down` and `stopped` are never leaders. */
 export type LeadershipRole = 'follower' | 'candidate' | 'leader' | 'stepping-down' | 'stopped';
@@ -56,41 +57,24 @@ export interface LeadershipState {
   readonly error: LeaseholdError | null;
 }
 
-/** Maps a machine state value to the public role. */
-export function roleOf(value: unknown): LeadershipRole {
-  const key = typeof value === 'string' ? value : Object.keys(value as object)[0];
-  switch (key) {
-    case 'candidate':
-    case 'leader':
-    case 'stepping-down':
-    case 'stopped':
-      return key;
-    default:
-      return 'follower';
-  }
-}
-
-/** Builds the published state from the machine's context. */
+/** Builds the published state from the handle's view of a snapshot. */
 export function toLeadershipState(
-  role: LeadershipRole,
-  context: ElectionContext,
+  snapshot: SnapshotView,
   termFor: (term: ActiveTerm) => Term,
 ): LeadershipState {
-  const holder = holderOf(context.view);
-  const leading = role === 'leader' && context.term !== null;
+  const { role, config, view, term } = snapshot;
+  const holder = holderOf(view);
+  const leading = role === 'leader' && term !== null;
   return {
     role,
-    identity: context.config.identity,
+    identity: config.identity,
     holder,
-    term: leading && context.term ? termFor(context.term) : null,
-    fencingToken: context.view.lease?.record.leaseTransitions ?? null,
-    deadline: leading ? context.deadline : null,
-    leaseExpiresAt:
-      holder !== null && holder !== context.config.identity
-        ? expiresAt(context.view, context.config)
-        : null,
-    lastTermEnd: context.termEnd,
-    error: context.error,
+    term: leading ? termFor(term) : null,
+    fencingToken: view.lease?.record.leaseTransitions ?? null,
+    deadline: leading ? snapshot.deadline : null,
+    leaseExpiresAt: holder !== null && holder !== config.identity ? expiresAt(view, config) : null,
+    lastTermEnd: snapshot.termEnd,
+    error: snapshot.error,
   };
 }
 

@@ -19,7 +19,7 @@
  * @module
  */
 import { ApiException } from '@kubernetes/client-node';
-import { LeaseStoreError, type LeaseStoreErrorKind } from '../core/errors.js';
+import { LeaseStoreError, type LeaseStoreErrorKind, toStoreError } from '../core/errors.js';
 
 /** What the adapter was doing, for messages: `replace lease ns/name`. */
 export interface KubeOperation {
@@ -175,9 +175,8 @@ export function toLeaseStoreError(
   if (typeof statusCode === 'number') {
     return httpError(op, statusCode, undefined, undefined, error);
   }
-  return new LeaseStoreError('unavailable', `${describe(op)}: ${transportReason(error)}`, {
-    cause: error,
-  });
+  // Not an answer from the API server: the one unknown-to-unavailable fallback, in core.
+  return toStoreError(error, `${describe(op)}: ${transportReason(error)}`);
 }
 
 /** A short reason for a transport failure: the error code of the socket when there is one. */

@@ -4,15 +4,6 @@
  * @module
  */
 export {
-  httpError,
-  type KubeOperation,
-  type KubeStatus,
-  kindForStatus,
-  parseRetryAfter,
-  parseStatus,
-  toLeaseStoreError,
-} from './errors.js';
-export {
   createKubernetesLeaseStore,
   type KubernetesLeaseStoreOptions,
 } from './kube-lease-store.js';

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ElectionConfig } from '../core/config.js';
-import { isStoreError } from '../core/errors.js';
+import { isStoreError, LeaseStoreError, toStoreError } from '../core/errors.js';
 import {
   acquisitionFields,
   type LeaseRecord,
@@ -19,6 +19,7 @@ import {
   withElectionFields,
 } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
+import { stillHeld } from '../core/term-policy.js';
 
 /** What a write needs besides its arguments. */
 export interface WriteContext {
@@ -26,7 +27,18 @@ export interface WriteContext {
   readonly clock: Clock;
   readonly config: ElectionConfig;
   readonly signal: AbortSignal;
+  /**
+   * Whether a fresh read allows a release: it still names us. A parameter so that a test can
+   * plant a bug here. @defaultValue {@link stillHeld}
+   */
+  readonly holds?: typeof stillHeld;
 }
+
+/** Runs `write`, so that whatever it rejects with is a {@link LeaseStoreError}. */
+const typed = <T>(write: Promise<T>): Promise<T> =>
+  write.catch((error: unknown) => {
+    throw toStoreError(error);
+  });
 
 /** Outcome of an acquisition attempt. */
 export type AcquireResult =
@@ -42,10 +54,18 @@ const leaseSeconds = (config: ElectionConfig) => config.leaseDurationMs / 1000;
  * A conflict is not an error: it means another candidate won, and the fresh read is returned
  * so the caller re-decides on current data instead of looping on a stale view.
  */
-export async function acquireLease(
+export function acquireLease(
   context: WriteContext,
   decidedOn: StoredLease | null,
   deletedRecord: LeaseRecord | null = null,
+): Promise<AcquireResult> {
+  return typed(acquire(context, decidedOn, deletedRecord));
+}
+
+async function acquire(
+  context: WriteContext,
+  decidedOn: StoredLease | null,
+  deletedRecord: LeaseRecord | null,
 ): Promise<AcquireResult> {
   const { store, clock, config, signal } = context;
   const sentAt = clock.now();
@@ -86,12 +106,21 @@ export type RenewResult =
  * period). On a conflict, read once and, if the Lease is still ours (someone edited a label
  * or `preferredHolder`), renew on the fresh version; if not, report the loss.
  */
-export async function renewLease(context: WriteContext, cached: StoredLease): Promise<RenewResult> {
+export function renewLease(
+  context: WriteContext,
+  cached: StoredLease | null,
+): Promise<RenewResult> {
+  return typed(renew(context, cached));
+}
+
+async function renew(context: WriteContext, cached: StoredLease | null): Promise<RenewResult> {
   const { store, clock, config, signal } = context;
   let current = cached;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (current.record.holderIdentity !== config.identity)
+    // A leader's view always holds its Lease (a deletion ends the term); null is a lost one.
+    if (current === null || !stillHeld(current, config.identity)) {
       return { outcome: 'lost', lease: current };
+    }
     const sentAt = clock.now();
     const fields = renewalFields(
       current.record,
@@ -109,14 +138,16 @@ export async function renewLease(context: WriteContext, cached: StoredLease): Pr
     } catch (error) {
       if (isStoreError(error, 'not-found')) return { outcome: 'lost', lease: null };
       if (!isStoreError(error, 'conflict')) throw error;
-      const fresh = await store.get(signal);
-      if (fresh === null) return { outcome: 'lost', lease: null };
-      current = fresh;
+      current = await store.get(signal);
+      if (current === null) return { outcome: 'lost', lease: null };
     }
   }
   // Three conflicts in a row while still the holder: someone is editing the Lease hard. Treat
-  // it as a failed round; the caller retries until its deadline.
-  throw new Error('renewal kept conflicting with concurrent edits of the Lease');
+  // it as a failed round (transient, like any contention); the caller retries until its deadline.
+  throw new LeaseStoreError(
+    'unavailable',
+    'renewal kept conflicting with concurrent edits of the Lease',
+  );
 }
 
 /** Outcome of a release. */
@@ -130,11 +161,16 @@ export type ReleaseResult =
  * cached view, which is how a stale leader could otherwise blank its successor's record.
  * Retries on conflict with another fresh read.
  */
-export async function releaseLease(context: WriteContext): Promise<ReleaseResult> {
+export function releaseLease(context: WriteContext): Promise<ReleaseResult> {
+  return typed(release(context));
+}
+
+async function release(context: WriteContext): Promise<ReleaseResult> {
   const { store, clock, config, signal } = context;
+  const holds = context.holds ?? stillHeld;
   for (let attempt = 0; attempt < 5; attempt++) {
     const fresh = await store.get(signal);
-    if (fresh === null || fresh.record.holderIdentity !== config.identity) {
+    if (fresh === null || !holds(fresh, config.identity)) {
       return { outcome: 'not-held', lease: fresh };
     }
     try {
@@ -148,5 +184,8 @@ export async function releaseLease(context: WriteContext): Promise<ReleaseResult
       if (!isStoreError(error, 'conflict')) throw error;
     }
   }
-  throw new Error('release kept conflicting with concurrent edits of the Lease');
+  throw new LeaseStoreError(
+    'unavailable',
+    'release kept conflicting with concurrent edits of the Lease',
+  );
 }

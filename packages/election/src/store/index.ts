@@ -3,11 +3,10 @@
  *
  * @module
  */
-export type { FailNextOptions, LeaseStoreMethod } from './faults.js';
-export type { LeaseWriteMethod, LeaseWriteRecord } from './lease-state.js';
+export type { FailNextOptions } from './faults.js';
+export type { LeaseWriteRecord } from './lease-state.js';
 export {
   createInMemoryLeaseStore,
   type InMemoryLeaseStore,
   type InMemoryLeaseStoreOptions,
 } from './memory-lease-store.js';
-export { type Destination, normalizeLease } from './validation.js';

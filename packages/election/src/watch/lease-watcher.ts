@@ -12,13 +12,14 @@
  *
  * @module
  */
+
+import { backoffDelay, DEFAULT_BACKOFF } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { sleep } from '../core/clock.js';
-import { LeaseStoreError } from '../core/errors.js';
+import { LeaseStoreError, toStoreError } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
-import type { LogSink as Logger } from '../core/logger.js';
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import type { LogSink } from '../core/logger.js';
 
 /** What the watch loop reports. */
 export interface LeaseWatcherSink {
@@ -36,24 +37,18 @@ export interface LeaseWatcherOptions {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly sink: LeaseWatcherSink;
-  readonly logger: Logger;
+  readonly logger: LogSink;
   readonly random: () => number;
   /** Restart a watch that delivered nothing for this long. */
   readonly idleTimeoutMs: number;
   /** Give up on a list that has not answered in this long, and retry. */
   readonly requestTimeoutMs?: number;
-  readonly backoff?: BackoffPolicy;
 }
-
-const toStoreError = (error: unknown): LeaseStoreError =>
-  error instanceof LeaseStoreError
-    ? error
-    : new LeaseStoreError('unavailable', `watch failed: ${String(error)}`, { cause: error });
 
 /** Runs until `signal` aborts; never rejects. */
 export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<void> {
   const { store, clock, signal, sink, logger, random } = options;
-  const policy = options.backoff ?? DEFAULT_BACKOFF;
+  const policy = DEFAULT_BACKOFF;
   let version: string | undefined;
   let failures = 0;
 
@@ -79,7 +74,7 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
       }
     } catch (error) {
       if (signal.aborted) break;
-      const storeError = toStoreError(error);
+      const storeError = toStoreError(error, `watch failed: ${String(error)}`);
       if (storeError.kind === 'gone') {
         logger.debug('watch history expired; listing again', { resourceVersion: version });
         version = undefined;

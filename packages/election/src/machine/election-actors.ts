@@ -1,0 +1,120 @@
+/**
+ * The machine's effects: the Lease watch, the three writes and the bounded drain, as XState
+ * actors that close over the services they use and take narrow inputs.
+ *
+ * @module
+ */
+import { fromCallback, fromPromise } from 'xstate';
+import type { Clock } from '../core/clock.js';
+import type { ElectionConfig } from '../core/config.js';
+import type { ElectionPolicy } from '../core/election-policy.js';
+import type { LeaseStoreError } from '../core/errors.js';
+import type { LeaseRecord, StoredLease } from '../core/lease-record.js';
+import type { LeaseStore } from '../core/lease-store.js';
+import type { LogSink } from '../core/logger.js';
+import { runLeaseWatcher } from '../watch/lease-watcher.js';
+import {
+  type AcquireResult,
+  acquireLease,
+  type ReleaseResult,
+  type RenewResult,
+  releaseLease,
+  renewLease,
+} from './lease-writes.js';
+
+/** One term of leadership, as the machine holds it. */
+export interface ActiveTerm {
+  /** `leaseTransitions` of the Lease when we acquired it: unique and increasing per term. */
+  readonly fencingToken: number;
+  /** Local monotonic time just before the acquiring write was sent. */
+  readonly acquiredAt: number;
+  /** Aborted (with a `LeadershipLostError`) the moment the term ends. */
+  readonly controller: AbortController;
+  /**
+   * `preferredHolder` on the Lease when we took it. We yield to a preferred holder named after
+   * our term began; one already named when we acquired (it did not take the Lease) is not a
+   * reason to give it back, or every candidate would take and drop it in turn.
+   */
+  readonly preferredAtAcquisition: string | null;
+}
+
+/** Events the machine accepts. */
+export type ElectionEvent =
+  | { readonly type: 'lease.observed'; readonly lease: StoredLease | null }
+  | { readonly type: 'watch.synced' }
+  | { readonly type: 'watch.failed'; readonly error: LeaseStoreError }
+  | { readonly type: 'stepDown' }
+  | { readonly type: 'stop' };
+
+/** The services the machine's effects use, resolved (no optional members). */
+export interface ElectionEffects {
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly logger: LogSink;
+  readonly random: () => number;
+  /** Resolves when the leader work of `term` has finished; the machine bounds the wait. */
+  readonly drain: (term: ActiveTerm) => Promise<void>;
+  readonly policy: ElectionPolicy;
+}
+
+/** The machine's actors, closing over `effects`. */
+export function electionActors(effects: ElectionEffects) {
+  const { store, clock, logger, random, drain, policy } = effects;
+  return {
+    watchLease: fromCallback<ElectionEvent, { idleTimeoutMs: number; requestTimeoutMs: number }>(
+      ({ input, sendBack }) => {
+        const controller = new AbortController();
+        const send = (event: ElectionEvent) => {
+          if (!controller.signal.aborted) sendBack(event);
+        };
+        void runLeaseWatcher({
+          store,
+          clock,
+          logger,
+          random,
+          ...input,
+          signal: controller.signal,
+          sink: {
+            lease: (lease) => send({ type: 'lease.observed', lease }),
+            synced: () => send({ type: 'watch.synced' }),
+            error: (error) => send({ type: 'watch.failed', error }),
+          },
+        });
+        return () => controller.abort();
+      },
+    ),
+    acquire: fromPromise<
+      AcquireResult,
+      { config: ElectionConfig; decidedOn: StoredLease | null; tombstone: LeaseRecord | null }
+    >(({ input, signal }) =>
+      acquireLease(
+        { store, clock, config: input.config, signal },
+        input.decidedOn,
+        input.tombstone,
+      ),
+    ),
+    renew: fromPromise<RenewResult, { config: ElectionConfig; cached: StoredLease | null }>(
+      ({ input, signal }) =>
+        renewLease({ store, clock, config: input.config, signal }, input.cached),
+    ),
+    release: fromPromise<ReleaseResult, { config: ElectionConfig }>(({ input, signal }) =>
+      releaseLease({ store, clock, config: input.config, signal, holds: policy.stillHeld }),
+    ),
+    /** Waits for the term's work, at most `boundMs`. */
+    drain: fromPromise<void, { term: ActiveTerm | null; boundMs: number }>(
+      async ({ input, signal }) => {
+        if (!input.term) return;
+        let timer: unknown;
+        const bound = new Promise<void>((resolve) => {
+          timer = clock.setTimeout(resolve, input.boundMs);
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        try {
+          await Promise.race([drain(input.term).catch(() => {}), bound]);
+        } finally {
+          clock.clearTimeout(timer);
+        }
+      },
+    ),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What the election machine holds and what it is built from: its context (data only), its
+ * input, and the services its closures keep.
+ *
+ * @module
+ */
+import type { Clock } from '../core/clock.js';
+import type { ElectionConfig } from '../core/config.js';
+import type { ElectionPolicy } from '../core/election-policy.js';
+import type { LeaseholdError, TermEndReason } from '../core/errors.js';
+import type { LeaseStore } from '../core/lease-store.js';
+import { type LeaseView, UNSYNCED_VIEW } from '../core/lease-view.js';
+import type { LogSink } from '../core/logger.js';
+import type { ActiveTerm } from './election-actors.js';
+
+/** The services the machine uses; its closures hold them, its context never does. */
+export interface ElectionServices {
+  readonly store: LeaseStore;
+  /** Drives every deadline; pass the same clock to `createActor`. */
+  readonly clock: Clock;
+  /** @defaultValue silent */
+  readonly logger?: LogSink;
+  /** Random source for jitter. @defaultValue Math.random */
+  readonly random?: () => number;
+  /** Resolves when the leader work of `term` has finished; the machine bounds the wait. */
+  readonly drain?: (term: ActiveTerm) => Promise<void>;
+  /**
+   * @internal Replaces election decisions, for tests that plant a bug to prove the checks
+   * catch it. Never set in production.
+   */
+  readonly policy?: Partial<ElectionPolicy>;
+}
+
+/** What a machine is started with: data only. */
+export interface ElectionMachineInput {
+  readonly config: ElectionConfig;
+}
+
+/** The machine's context: data only. */
+export interface ElectionContext {
+  readonly config: ElectionConfig;
+  /** What we know about the Lease. */
+  readonly view: LeaseView;
+  /** The current term, from acquisition until stepping down has finished. */
+  readonly term: ActiveTerm | null;
+  /** Local deadline of the current term: last successful write's send time + renew deadline. */
+  readonly deadline: number | null;
+  /** The pace of the server: a decaying maximum of this term's write round trips. */
+  readonly roundTripMs: number;
+  /** Why the last term ended. */
+  readonly termEnd: TermEndReason | null;
+  /** Whether stepping down should release the Lease. */
+  readonly releaseOnExit: boolean;
+  readonly stopRequested: boolean;
+  /** After a voluntary step-down: do not compete before this, unless someone else leads. */
+  readonly yieldUntil: number | null;
+  /** After a failed acquisition: do not try again before this. */
+  readonly retryAt: number | null;
+  readonly acquireFailures: number;
+  /** While not leading, we saw the coordinator write our identity as holder: take it now. */
+  readonly assigned: boolean;
+  /** The most recent error worth showing; cleared by the next success. */
+  readonly error: LeaseholdError | null;
+}
+
+/** The context a machine starts with. */
+export function initialContext(input: ElectionMachineInput): ElectionContext {
+  return {
+    config: input.config,
+    view: UNSYNCED_VIEW,
+    term: null,
+    deadline: null,
+    roundTripMs: 0,
+    termEnd: null,
+    releaseOnExit: false,
+    stopRequested: false,
+    yieldUntil: null,
+    retryAt: null,
+    acquireFailures: 0,
+    assigned: false,
+    error: null,
+  };
+}
