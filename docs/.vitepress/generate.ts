@@ -90,6 +90,7 @@ function apiReference(): void {
       '--excludePrivate',
       '--excludeInternal',
       '--disableSources',
+      '--sanitizeComments',
       '--skipErrorChecking',
       '--logLevel',
       'Error',
