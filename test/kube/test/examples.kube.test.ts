@@ -140,32 +140,8 @@ async function get(r: Replica, path: string): Promise<{ status: number; body: st
 
 describe('examples/controller out of cluster, as its own ServiceAccount', () => {
   it('three replicas: one leads, a SIGTERM hands over, the Role suffices', async () => {
-    // A token of the ServiceAccount the manifests created, from the TokenRequest API.
     const core = kube.adminKubeConfig.makeApiClient(CoreV1Api);
-    const request = await core.createNamespacedServiceAccountToken({
-      name: LEASE,
-      namespace,
-      body: { spec: { audiences: [], expirationSeconds: 600 } },
-    });
-    const token = request.status?.token;
-    expect(token).toBeTruthy();
-    const kubeconfig = join(dir, 'kubeconfig.yaml');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'test',
-            cluster: { server: kube.url, 'certificate-authority': kube.info.caPath },
-          },
-        ],
-        users: [{ name: 'sa', user: { token } }],
-        contexts: [{ name: 'sa', context: { cluster: 'test', user: 'sa', namespace } }],
-        'current-context': 'sa',
-      }),
-    );
+    const kubeconfig = await serviceAccountKubeconfig(LEASE);
 
     const replicas = ['replica-0', 'replica-1', 'replica-2'].map((n) =>
       startReplica(n, kubeconfig),
@@ -228,5 +204,97 @@ describe('examples/controller out of cluster, as its own ServiceAccount', () => 
         r.child.exitCode === null ? new Promise((res) => r.child.once('exit', res)) : null,
       ),
     );
+  });
+});
+
+/**
+ * A kubeconfig that authenticates as the ServiceAccount `account` of the test namespace, with
+ * a token from the TokenRequest API: only the manifests' RoleBinding authorizes it.
+ */
+async function serviceAccountKubeconfig(account: string): Promise<string> {
+  const core = kube.adminKubeConfig.makeApiClient(CoreV1Api);
+  const request = await core.createNamespacedServiceAccountToken({
+    name: account,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 600 } },
+  });
+  const token = request.status?.token;
+  if (!token) throw new Error('TokenRequest returned no token');
+  const path = join(dir, `${account}.kubeconfig.yaml`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'test', cluster: { server: kube.url, 'certificate-authority': kube.info.caPath } },
+      ],
+      users: [{ name: 'sa', user: { token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'test', user: 'sa', namespace } }],
+      'current-context': 'sa',
+    }),
+  );
+  return path;
+}
+
+describe('examples/run-sidecar out of cluster, as its own ServiceAccount', () => {
+  it('two `leasehold run` around job.sh: one runs the job, a SIGTERM hands it over', async () => {
+    const kubeconfig = await serviceAccountKubeconfig('example-run-sidecar');
+    const start = (name: string) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'packages/cli/dist/bin.js'),
+          'run',
+          '--name',
+          'example-run-sidecar',
+          '--identity',
+          name,
+          '--',
+          join(ROOT, 'examples/run-sidecar/job.sh'),
+        ],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            KUBECONFIG: kubeconfig,
+            POD_NAMESPACE: namespace,
+            JOB_INTERVAL_SECONDS: '0.2',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      processes.push(child);
+      const out: string[] = [];
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface(stream).on('line', (line) => out.push(line));
+      }
+      return { name, child, out };
+    };
+    const a = start('sidecar-a');
+    await until(
+      () => (a.out.some((l) => l.includes('job: working (token 0)')) ? true : undefined),
+      'a runs the job',
+    );
+    const b = start('sidecar-b');
+    await until(
+      () => (b.out.some((l) => l.startsWith('leasehold: competing')) ? true : undefined),
+      'b competes',
+    );
+    await sleep(1_000);
+    expect(b.out.some((l) => l.startsWith('job:'))).toBe(false); // never twice at once
+
+    const exited = new Promise<number | null>((resolve) => a.child.once('exit', resolve));
+    a.child.kill('SIGTERM');
+    expect(await exited, a.out.join('\n')).toBe(0);
+    expect(a.out).toContain('job: SIGTERM, stopping (token 0)');
+    await until(
+      () => (b.out.some((l) => l.includes('job: working (token 1)')) ? true : undefined),
+      'b runs the job with the next fencing token',
+      10_000,
+    );
+    expect([...a.out, ...b.out].filter((l) => /forbidden/i.test(l))).toEqual([]);
+    const done = new Promise((resolve) => b.child.once('exit', resolve));
+    b.child.kill('SIGTERM');
+    await done;
   });
 });
