@@ -19,7 +19,7 @@ export const CONTENDER_LABEL: Record<ContenderId, string> = {
 
 /** A timing profile, in milliseconds. */
 export interface Profile {
-  readonly name: 'defaults' | 'fast';
+  readonly name: 'defaults' | 'fast' | 'kubelet';
   readonly leaseDurationMs: number;
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
@@ -32,6 +32,13 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     retryPeriodMs: 2_000,
   },
   fast: { name: 'fast', leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 },
+  /** For bulk use (many Leases in one process), like the kubelet's node Lease: 10 s renewals. */
+  kubelet: {
+    name: 'kubelet',
+    leaseDurationMs: 40_000,
+    renewDeadlineMs: 30_000,
+    retryPeriodMs: 10_000,
+  },
 };
 
 /**

@@ -36,7 +36,7 @@ import { installProcessSafetyNet, killAll, liveChildren } from './procs.js';
 import type { Results } from './results.js';
 import { type FailoverRun, runFailover } from './scenarios/failover.js';
 import { measureLanes, prepareLane } from './scenarios/load.js';
-import { runIdle, runScale } from './scenarios/scale.js';
+import { runIdle, runScale, type ScalePath } from './scenarios/scale.js';
 import { round, startLoadSample } from './util.js';
 
 const { values } = parseArgs({
@@ -49,6 +49,10 @@ const { values } = parseArgs({
     trials: { type: 'string' },
     out: { type: 'string' },
     m: { type: 'string' },
+    /** B4: `standalone` (one createLeaderElector each), `group` (createLeaseElection), or both. */
+    path: { type: 'string' },
+    /** B4's profile (default: the first B1 profile of the apiserver). */
+    'b4-profile': { type: 'string' },
   },
 });
 
@@ -72,12 +76,12 @@ let contenders: ContenderId[] = allContenders;
 const PLAN = quick
   ? {
       b1Trials: 5,
-      b2Trials: { defaults: 3, fast: 3 },
+      b2Trials: { defaults: 3, fast: 3, kubelet: 3 },
       lateProbe: true,
       /** Profiles of B1–B3 per backend (B4 runs with the first profile, B5 with these). */
       profiles: { apiserver: ['fast'], embedded: ['fast'] },
       b3Ns: { apiserver: [3, 10, 50], embedded: [] as number[] },
-      b3WindowMs: { defaults: 10_000, fast: 10_000 },
+      b3WindowMs: { defaults: 10_000, fast: 10_000, kubelet: 30_000 },
       b4Ms: { apiserver: [100, 1000], embedded: [100, 1000] },
       b4WindowMs: 10_000,
       b4SettleTimeoutMs: 60_000,
@@ -87,11 +91,11 @@ const PLAN = quick
     }
   : {
       b1Trials: 30,
-      b2Trials: { defaults: 10, fast: 15 },
+      b2Trials: { defaults: 10, fast: 15, kubelet: 5 },
       lateProbe: true,
       profiles: { apiserver: ['defaults', 'fast'], embedded: ['fast'] },
       b3Ns: { apiserver: [3, 10, 50], embedded: [3, 10, 50] },
-      b3WindowMs: { defaults: 60_000, fast: 30_000 },
+      b3WindowMs: { defaults: 60_000, fast: 30_000, kubelet: 120_000 },
       b4Ms: { apiserver: [100, 1000], embedded: [100, 1000, 10_000] },
       b4WindowMs: 60_000,
       b4SettleTimeoutMs: 150_000,
@@ -157,7 +161,14 @@ function versions(): Record<string, unknown> {
 
 const stamp = new Date(t0).toISOString().replace(/[:.]/g, '-');
 const filtered = Boolean(
-  values.only || values.backend || values.profile || values.contender || values.trials || values.m,
+  values.only ||
+    values.backend ||
+    values.profile ||
+    values.contender ||
+    values.trials ||
+    values.m ||
+    values.path ||
+    values['b4-profile'],
 );
 // A filtered run is a supplement, never taken for "the newest full run" by the report.
 const outPath =
@@ -376,39 +387,42 @@ async function loadScenario(backend: Backend, p: Profile): Promise<void> {
 async function scaleScenario(backend: Backend, p: Profile): Promise<void> {
   const kind = backend.kind;
   const ms = values.m ? values.m.split(',').map(Number) : PLAN.b4Ms[kind];
-  for (const m of ms) {
-    // ≈ 1–3 MB per elector was measured: do not push a shared machine into swapping or the
-    // OOM killer.
-    // Measured: ≈ 3.5 MB per elector on the apiserver (TLS), ≈ 1 MB on the embedded server.
-    const needGb = (m * (kind === 'apiserver' ? 3.5 : 1)) / 1024 + 3;
-    if (freemem() / 2 ** 30 < needGb) {
-      const why = `needs ≈ ${needGb.toFixed(0)} GB free memory, ${(freemem() / 2 ** 30).toFixed(1)} GB were free`;
-      results.skipped.push({ what: `B4 M=${m} on the ${kind} server`, why });
-      log(`B4 scale: ${kind}/${p.name} M=${m} skipped: ${why}`);
-      continue;
+  const paths = (list(values.path) ?? ['standalone', 'group']) as ScalePath[];
+  for (const m of ms)
+    for (const path of paths) {
+      // ≈ 1–3 MB per elector was measured: do not push a shared machine into swapping or the
+      // OOM killer.
+      // Measured: ≈ 3.5 MB per elector on the apiserver (TLS), ≈ 1 MB on the embedded server.
+      const needGb = (m * (kind === 'apiserver' ? 3.5 : 1)) / 1024 + 3;
+      if (freemem() / 2 ** 30 < needGb) {
+        const why = `needs ≈ ${needGb.toFixed(0)} GB free memory, ${(freemem() / 2 ** 30).toFixed(1)} GB were free`;
+        results.skipped.push({ what: `B4 M=${m} on the ${kind} server`, why });
+        log(`B4 scale: ${kind}/${p.name} M=${m} skipped: ${why}`);
+        continue;
+      }
+      log(`B4 scale: ${kind}/${p.name} M=${m} ${path}`);
+      const arena = await backend.arena(`b4-${m}-${path}`);
+      try {
+        const run = await runScale({
+          arena,
+          backend: kind,
+          profile: p,
+          m,
+          path,
+          windowMs: PLAN.b4WindowMs,
+          settleTimeoutMs: PLAN.b4SettleTimeoutMs,
+          log,
+        });
+        results.scale.push(run);
+        log(
+          `  → ${run.error ? `error: ${run.error.split('\n')[0]}` : `settle ${run.settleMs} ms, RSS ${run.rssMb} MB (baseline ${run.baselineRssMb}), heap ${run.heapUsedMb} MB, CPU ${round((run.cpuShare ?? 0) * 100, 2)} % of a core, ${run.requestsPerMinute} req/min, ${run.openWatches} watches, loop lag p99 ${run.eventLoopLagP99Ms} ms`}`,
+        );
+      } finally {
+        await arena.close();
+        await killAll();
+      }
+      save();
     }
-    log(`B4 scale: ${kind}/${p.name} M=${m}`);
-    const arena = await backend.arena(`b4-${m}`);
-    try {
-      const run = await runScale({
-        arena,
-        backend: kind,
-        profile: p,
-        m,
-        windowMs: PLAN.b4WindowMs,
-        settleTimeoutMs: PLAN.b4SettleTimeoutMs,
-        log,
-      });
-      results.scale.push(run);
-      log(
-        `  → ${run.error ? `error: ${run.error.split('\n')[0]}` : `settle ${run.settleMs} ms, RSS ${run.rssMb} MB (baseline ${run.baselineRssMb}), heap ${run.heapUsedMb} MB, CPU ${round((run.cpuShare ?? 0) * 100, 2)} % of a core, ${run.requestsPerMinute} req/min`}`,
-      );
-    } finally {
-      await arena.close();
-      await killAll();
-    }
-    save();
-  }
   if (kind === 'apiserver') {
     results.skipped.push({
       what: `B4 M=10000 on the apiserver`,
@@ -533,7 +547,11 @@ async function runBackend(kind: BackendKind): Promise<void> {
     }
     // B4 with the first profile only (full: the defaults, quick: fast): M = 10,000 electors
     // renewing is minutes of work per profile on two shared cores. B5 with every profile.
-    const first = profilesFor('apiserver')[0] ?? profiles[0];
+    const b4Profile = values['b4-profile'];
+    const first =
+      b4Profile !== undefined
+        ? PROFILES[b4Profile as Profile['name']]
+        : (profilesFor('apiserver')[0] ?? profiles[0]);
     if (only.has('B4') && first) await scaleScenario(backend, first);
     if (only.has('B5') && PLAN.b5[kind]) for (const p of profiles) await idleScenario(backend, p);
   } catch (e) {

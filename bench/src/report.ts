@@ -427,6 +427,7 @@ function b4Section(c: Ctx): string {
         'backend',
         'profile',
         'M',
+        'path',
         'settle',
         'RSS (MB)',
         'above baseline (MB)',
@@ -435,12 +436,14 @@ function b4Section(c: Ctx): string {
         'requests/min',
         'open watches',
         'terms lost in window',
+        'loop lag p99 (ms)',
         'load avg, CPU',
       ],
       runs.map((s) => [
         s.backend,
         s.profile,
         String(s.m),
+        s.path ?? 'standalone',
         s.error && s.settleMs === undefined
           ? `error: ${s.error.split('\n')[0]}`
           : s.settleMs === null
@@ -455,6 +458,7 @@ function b4Section(c: Ctx): string {
         num(s.requestsPerMinute, 0),
         num(s.openWatches, 0),
         num(s.lostDuringWindow, 0),
+        num(s.eventLoopLagP99Ms, 0),
         loadText(s.load),
       ]),
     ),
@@ -463,7 +467,7 @@ function b4Section(c: Ctx): string {
   const groups: BarGroup[] = [];
   for (const s of runs) {
     groups.push({
-      label: `${s.backend} · ${s.profile} · M = ${s.m}`,
+      label: `${s.backend} · ${s.profile} · M = ${s.m} · ${s.path ?? 'standalone'}`,
       bars: [
         { label: 'RSS (MB)', value: s.rssMb ?? null, color: COLORS.leasehold },
         {

@@ -40,7 +40,14 @@ async function runWorker(
   const proc = spawnTracked(
     `worker:${String(config.mode)}`,
     process.execPath,
-    ['--expose-gc', WORKER, JSON.stringify(config)],
+    // LEASEHOLD_BENCH_WORKER_ARGS: extra Node.js flags for the worker (e.g. `--prof`, whose
+    // tick log is written as it goes and so survives the watchdog's SIGKILL).
+    [
+      '--expose-gc',
+      ...(process.env.LEASEHOLD_BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean),
+      WORKER,
+      JSON.stringify(config),
+    ],
     {
       onLine(line) {
         let msg: Record<string, unknown>;
@@ -103,8 +110,17 @@ async function runWorker(
   return outcome;
 }
 
+/** How B4's electors are built: one `createLeaderElector` each, or one `createLeaseElection` group. */
+export type ScalePath = 'standalone' | 'group';
+
 export interface ScaleRun {
   readonly scenario: 'B4';
+  readonly path?: ScalePath;
+  /** Event-loop delay over the steady window (perf_hooks.monitorEventLoopDelay), ms. */
+  readonly eventLoopLagP99Ms?: number;
+  readonly eventLoopLagMaxMs?: number;
+  /** The same from start until all lead (or the settle timeout). */
+  readonly settleLagP99Ms?: number;
   readonly backend: BackendKind;
   readonly profile: Profile['name'];
   readonly contender: 'leasehold';
@@ -135,6 +151,7 @@ export async function runScale(o: {
   backend: BackendKind;
   profile: Profile;
   m: number;
+  path?: ScalePath;
   windowMs: number;
   settleTimeoutMs: number;
   log: Logger;
@@ -147,6 +164,7 @@ export async function runScale(o: {
       kubeconfigPath: o.arena.kubeconfigPath,
       namespace: o.arena.namespace,
       m: o.m,
+      path: o.path ?? 'standalone',
       leaseDurationMs: p.leaseDurationMs,
       renewDeadlineMs: p.renewDeadlineMs,
       retryPeriodMs: p.retryPeriodMs,
@@ -162,12 +180,20 @@ export async function runScale(o: {
     profile: p.name,
     contender: 'leasehold' as const,
     m: o.m,
+    path: o.path ?? 'standalone',
   };
   const r = w.result as
     | {
         baseline: { rssMb: number; heapUsedMb: number };
-        settle: { ms: number | null; leadingAtSettle: number };
-        window: { cpuShare: number; peakRssMb: number; ms: number; lostDuringWindow: number };
+        settle: { ms: number | null; leadingAtSettle: number; lagP99Ms?: number };
+        window: {
+          cpuShare: number;
+          peakRssMb: number;
+          ms: number;
+          lostDuringWindow: number;
+          lagP99Ms?: number;
+          lagMaxMs?: number;
+        };
         memoryAfter: { rssMb: number; heapUsedMb: number };
         memoryAfterGc: { rssMb: number; heapUsedMb: number };
       }
@@ -185,6 +211,9 @@ export async function runScale(o: {
     baselineRssMb: r.baseline.rssMb,
     baselineHeapMb: r.baseline.heapUsedMb,
     cpuShare: r.window.cpuShare,
+    ...(r.window.lagP99Ms !== undefined && { eventLoopLagP99Ms: r.window.lagP99Ms }),
+    ...(r.window.lagMaxMs !== undefined && { eventLoopLagMaxMs: r.window.lagMaxMs }),
+    ...(r.settle.lagP99Ms !== undefined && { settleLagP99Ms: r.settle.lagP99Ms }),
     lostDuringWindow: r.window.lostDuringWindow,
     windowMs: r.window.ms,
     ...(c && {

@@ -11,6 +11,7 @@
  * - `idle-leasehold` / `idle-peer`: baseline window with the library loaded and nothing
  *   running, then one follower on a Lease another process holds, then the same window.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Config {
@@ -19,6 +20,8 @@ interface Config {
   namespace: string;
   /** scale: number of Leases. */
   m?: number;
+  /** scale: `standalone` (createLeaderElector each) or `group` (one createLeaseElection). */
+  path?: 'standalone' | 'group';
   /** idle: the Lease and its holder. */
   lease?: string;
   leader?: string;
@@ -49,8 +52,25 @@ function memory(): { rssMb: number; heapUsedMb: number; externalMb: number } {
   return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) };
 }
 
+/** Event-loop delay since the last call, ms (p99 and max). */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+function lag(): { lagP99Ms: number; lagMaxMs: number } {
+  const toMs = (ns: number) => Math.round(ns / 1e5) / 10;
+  const out = { lagP99Ms: toMs(loopDelay.percentile(99)), lagMaxMs: toMs(loopDelay.max) };
+  loopDelay.reset();
+  return out;
+}
+
 /** CPU share of one core used by this process over `ms`, and the peak RSS seen. */
-async function window(ms: number): Promise<{ cpuShare: number; peakRssMb: number; ms: number }> {
+async function window(ms: number): Promise<{
+  cpuShare: number;
+  peakRssMb: number;
+  ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+}> {
+  lag();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let peak = process.memoryUsage().rss;
@@ -65,16 +85,21 @@ async function window(ms: number): Promise<{ cpuShare: number; peakRssMb: number
     cpuShare: Math.round(((c.user + c.system) / 1000 / elapsed) * 10_000) / 10_000,
     peakRssMb: Math.round((peak / 2 ** 20) * 10) / 10,
     ms: Math.round(elapsed),
+    ...lag(),
   };
 }
 
 async function scale(): Promise<void> {
   const tImport = performance.now();
   const { KubeConfig } = await import('@kubernetes/client-node');
-  const { createLeaderElector } = await import('@leasehold/election');
+  const { createLeaderElector, createLeaseElection } = await import('@leasehold/election');
   const importMs = Math.round(performance.now() - tImport);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(config.kubeconfigPath);
+  const group =
+    config.path === 'group'
+      ? createLeaseElection({ kubeConfig, namespace: config.namespace })
+      : undefined;
   await sleep(500);
   gc();
   const baseline = memory();
@@ -95,6 +120,7 @@ async function scale(): Promise<void> {
       arrayBuffersMb: mb(u.arrayBuffers),
       handles: (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.()
         .length,
+      ...(group && { requests: { ...group.stats.requests }, watch: { ...group.stats.watch } }),
     });
   }, 5_000);
   progress.unref();
@@ -107,16 +133,22 @@ async function scale(): Promise<void> {
     allLeading = resolve;
   });
   const electors = [];
+  lag();
   for (let i = 0; i < m; i++) {
-    const elector = createLeaderElector({
-      name: `scale-${i}`,
-      namespace: config.namespace,
-      kubeConfig,
+    const timing = {
       identity: `scale-worker-${i}`,
       leaseDurationMs: config.leaseDurationMs,
       renewDeadlineMs: config.renewDeadlineMs,
       retryPeriodMs: config.retryPeriodMs,
-    });
+    };
+    const elector = group
+      ? group.elector(`scale-${i}`, timing)
+      : createLeaderElector({
+          name: `scale-${i}`,
+          namespace: config.namespace,
+          kubeConfig,
+          ...timing,
+        });
     let was = false;
     elector.isLeader$.subscribe((is) => {
       if (is && !was) {
@@ -136,7 +168,8 @@ async function scale(): Promise<void> {
     sleep(config.settleTimeoutMs, true),
   ]);
   const settleMs = Math.round(performance.now() - t0);
-  out({ phase: 'settled', settleMs, startedMs, leading, timedOut, ...memory() });
+  const settleLag = lag();
+  out({ phase: 'settled', settleMs, startedMs, leading, timedOut, ...settleLag, ...memory() });
   // Let the start-up burst drain before measuring the steady state.
   await sleep(Math.max(3_000, 2 * config.retryPeriodMs));
   gc();
@@ -154,7 +187,13 @@ async function scale(): Promise<void> {
     m,
     importMs,
     baseline,
-    settle: { ms: timedOut ? null : settleMs, startedMs, leadingAtSettle: timedOut ? leading : m },
+    path: config.path ?? 'standalone',
+    settle: {
+      ms: timedOut ? null : settleMs,
+      startedMs,
+      leadingAtSettle: timedOut ? leading : m,
+      lagP99Ms: settleLag.lagP99Ms,
+    },
     window: { ...w, lostDuringWindow, leadingAtEnd: leading },
     memoryBefore: before,
     memoryAfter: after,

@@ -114,3 +114,9 @@ export {
   type HealthOptions,
   type HealthStatus,
 } from './handle/elector-health.js';
+export {
+  createLeaseElection,
+  type GroupElectorOptions,
+  type LeaseElection,
+  type LeaseElectionOptions,
+} from './handle/lease-election-group.js';

@@ -30,7 +30,8 @@ export interface ElectionTiming {
    */
   readonly renewDeadlineMs: number;
   /**
-   * Interval between renewals, and the base of retry backoff.
+   * Interval between renewals, and the base of retry backoff. Like every timing, a whole
+   * number of milliseconds (at least 1).
    * @defaultValue 2_000
    */
   readonly retryPeriodMs: number;
@@ -66,10 +67,17 @@ export function defaultDrainTimeoutMs(timing: ElectionTiming): number {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Checks that `value` is a finite number > 0. */
-function positive(option: string, value: number): number {
+/**
+ * Checks that `value` is a whole number of milliseconds, at least 1. Timers and the clocks
+ * behind them have millisecond resolution, so a fractional or sub-millisecond timing is a
+ * promise the elector cannot keep (a retry period of 9e-323 ms would renew in a tight loop).
+ */
+function wholeMs(option: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new ConfigError(option, `must be a finite number greater than 0, got ${String(value)}`);
+  }
+  if (!Number.isInteger(value)) {
+    throw new ConfigError(option, `must be a whole number of milliseconds, got ${value}`);
   }
   return value;
 }
@@ -115,15 +123,15 @@ export function resolveConfig(input: ElectionConfigInput): ElectionConfig {
   if (typeof identity !== 'string' || identity.length === 0) {
     throw new ConfigError('identity', 'must be a non-empty string');
   }
-  const leaseDurationMs = positive(
+  const leaseDurationMs = wholeMs(
     'leaseDurationMs',
     input.leaseDurationMs ?? DEFAULT_TIMING.leaseDurationMs,
   );
-  const renewDeadlineMs = positive(
+  const renewDeadlineMs = wholeMs(
     'renewDeadlineMs',
     input.renewDeadlineMs ?? DEFAULT_TIMING.renewDeadlineMs,
   );
-  const retryPeriodMs = positive(
+  const retryPeriodMs = wholeMs(
     'retryPeriodMs',
     input.retryPeriodMs ?? DEFAULT_TIMING.retryPeriodMs,
   );

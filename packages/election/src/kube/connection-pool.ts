@@ -13,6 +13,7 @@
  * @module
  */
 import type { RequestContext } from '@kubernetes/client-node';
+import { http1Only } from './http1-dispatcher.js';
 
 /** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
 export type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
@@ -29,10 +30,12 @@ export class ConnectionPool {
   dispatcherFor(fresh: Dispatcher | undefined, material: string): Dispatcher | undefined {
     if (this.#dispatcher !== undefined && this.#material === material) return this.#dispatcher;
     const old = this.#dispatcher;
-    this.#dispatcher = fresh;
+    // HTTP/1.1 only: aborting many HTTP/2 streams of one session under load starved the event
+    // loop and grew memory without bound (see kube/http1-dispatcher.ts).
+    this.#dispatcher = fresh && http1Only(fresh);
     this.#material = material;
     // close() waits for the old dispatcher's requests; a failure there is of no interest.
     old?.close().catch(() => {});
-    return fresh;
+    return this.#dispatcher;
   }
 }

@@ -11,7 +11,10 @@ import type { LeaseListing, LeaseStore, LeaseWatchOptions } from '../core/lease-
 import { ConnectionPool } from './connection-pool.js';
 import { CredentialSource } from './credentials.js';
 import type { KubeOperation } from './errors.js';
+import { limitLeaseStore } from './limited-lease-store.js';
 import { sendRequest } from './request.js';
+import { requestLimiterFor } from './request-limiter.js';
+import type { SharedConnection } from './shared-connection.js';
 import { watchLease } from './watch.js';
 
 /** Options of {@link createKubernetesLeaseStore}. */
@@ -36,6 +39,8 @@ export interface KubernetesLeaseStoreOptions {
    * @defaultValue 300
    */
   readonly watchTimeoutSeconds?: number;
+  /** @internal API client, connection pool and limiter shared by a group of stores. */
+  readonly connection?: SharedConnection;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -77,9 +82,9 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
   if (!(Number.isInteger(watchTimeoutSeconds) && watchTimeoutSeconds > 0)) {
     throw new ConfigError('watchTimeoutSeconds', 'must be a positive integer');
   }
-  const api = kubeConfig.makeApiClient(CoordinationV1Api);
-  const pool = new ConnectionPool();
-  const credentials = new CredentialSource(kubeConfig);
+  const api = options.connection?.api ?? kubeConfig.makeApiClient(CoordinationV1Api);
+  const pool = options.connection?.pool ?? new ConnectionPool();
+  const credentials = options.connection?.credentials ?? new CredentialSource(kubeConfig);
   const op = (method: string): KubeOperation => ({ method, namespace, name });
 
   /** The object with this Lease's name and namespace; refuses an object for another Lease. */
@@ -113,7 +118,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     }
   };
 
-  return {
+  const store: LeaseStore = {
     name,
     namespace,
 
@@ -193,4 +198,5 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       );
     },
   };
+  return limitLeaseStore(store, options.connection?.limiter ?? requestLimiterFor(kubeConfig));
 }

@@ -133,3 +133,102 @@ describe('any timing either validates to a safe configuration or names a timing 
     expect(Number.isFinite(config.renewDeadlineMs)).toBe(true);
   });
 });
+
+describe('absurd timings are refused: every timing is a whole number of milliseconds', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a retry period of 9e-323 ms', { retryPeriodMs: 9e-323 }, 'retryPeriodMs'],
+    ['a retry period of 0.5 ms', { retryPeriodMs: 0.5 }, 'retryPeriodMs'],
+    ['a retry period of 1999.5 ms', { retryPeriodMs: 1_999.5 }, 'retryPeriodMs'],
+    ['a renew deadline of 9999.9 ms', { renewDeadlineMs: 9_999.9 }, 'renewDeadlineMs'],
+    ['a renew deadline of 1e-9 ms', { renewDeadlineMs: 1e-9 }, 'renewDeadlineMs'],
+  ])('%s', (_label, options, option) => {
+    const { error, calls, timers } = attempt(options);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ option });
+    expect((error as Error).message).toMatch(/whole number of milliseconds|greater than 0/);
+    expect(calls).toEqual([]);
+    expect(timers).toBe(0);
+  });
+
+  it('the smallest timing the rules allow is accepted: 1 s / 2 ms / 1 ms', () => {
+    const { error } = attempt({ leaseDurationMs: 1_000, renewDeadlineMs: 2, retryPeriodMs: 1 });
+    expect(error).toBeUndefined();
+  });
+});
+
+/** Timings that satisfy every rule, generated on purpose rather than stumbled upon. */
+const validTiming = fc
+  .integer({ min: 1, max: 120 })
+  .chain((seconds) => {
+    const leaseDurationMs = seconds * 1_000;
+    // renewDeadline > 1.2 · retryPeriod and < leaseDuration, all whole ms.
+    const maxRetry = Math.floor((leaseDurationMs - 2) / 1.2);
+    return fc
+      .integer({ min: 1, max: maxRetry })
+      .chain((retryPeriodMs) =>
+        fc
+          .integer({ min: Math.floor(1.2 * retryPeriodMs) + 1, max: leaseDurationMs - 1 })
+          .map((renewDeadlineMs) => ({ leaseDurationMs, renewDeadlineMs, retryPeriodMs })),
+      );
+  })
+  .filter((t) => t.renewDeadlineMs > 1.2 * t.retryPeriodMs);
+
+describe('valid and invalid timings, each generated on purpose', () => {
+  test.prop([validTiming])('every valid timing is accepted exactly as given', (timing) => {
+    const { error } = attempt(timing);
+    expect(error).toBeUndefined();
+    const elector = createLeaderElector({
+      ...valid,
+      ...timing,
+      store: recordingStore().store,
+      clock: createManualClock(),
+    });
+    expect(elector.config).toMatchObject(timing);
+  });
+
+  /** Each way of breaking exactly one rule of a valid timing, and the option it must name. */
+  const breakOne = fc.constantFrom(
+    {
+      rule: 'lease not whole seconds',
+      option: 'leaseDurationMs',
+      apply: (t: Timing) => ({ ...t, leaseDurationMs: t.leaseDurationMs + 500 }),
+    },
+    {
+      rule: 'renew deadline ≥ lease duration',
+      option: 'leaseDurationMs',
+      apply: (t: Timing) => ({ ...t, renewDeadlineMs: t.leaseDurationMs }),
+    },
+    {
+      rule: 'renew deadline ≤ 1.2 retry periods',
+      option: 'renewDeadlineMs',
+      apply: (t: Timing) => ({ ...t, retryPeriodMs: Math.ceil(t.renewDeadlineMs / 1.2) }),
+    },
+    {
+      rule: 'fractional retry period',
+      option: 'retryPeriodMs',
+      apply: (t: Timing) => ({ ...t, retryPeriodMs: t.retryPeriodMs / 1024 + 1e-300 }),
+    },
+    {
+      rule: 'fractional renew deadline',
+      option: 'renewDeadlineMs',
+      apply: (t: Timing) => ({ ...t, renewDeadlineMs: t.renewDeadlineMs - 0.25 }),
+    },
+    {
+      rule: 'non-positive retry period',
+      option: 'retryPeriodMs',
+      apply: (t: Timing) => ({ ...t, retryPeriodMs: -t.retryPeriodMs }),
+    },
+  );
+  type Timing = { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+
+  test.prop([validTiming, breakOne])(
+    'a valid timing with one rule broken is refused, naming the option',
+    (timing, broken) => {
+      const { error, calls, timers } = attempt(broken.apply(timing));
+      expect(error, broken.rule).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).option, broken.rule).toBe(broken.option);
+      expect(calls).toEqual([]);
+      expect(timers).toBe(0);
+    },
+  );
+});

@@ -41,8 +41,19 @@ export interface ElectorBackend {
   readonly faults?: BackendFaults;
 }
 
-/** Fast profile: whole-second lease, as the wire requires. */
-export const FAST = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 400 } as const;
+/**
+ * Fast profile: whole-second lease, as the wire requires. A renew deadline of 3 s: a leader
+ * loses its term only to a stall of the (loaded, shared) test machine longer than about 2 s,
+ * not to the ≈1 s stalls a 1.5 s deadline did not survive.
+ */
+export const FAST = {
+  leaseDurationMs: 4_000,
+  renewDeadlineMs: 3_000,
+  retryPeriodMs: 1_000,
+} as const;
+
+/** Per-case limit: a few lease durations plus process and server start-up on a loaded machine. */
+const CASE_TIMEOUT_MS = 60_000;
 
 interface Interval {
   identity: string;
@@ -51,7 +62,7 @@ interface Interval {
 }
 
 /** Polls `predicate` until it holds; fails with `message` after `timeoutMs`. */
-export async function until(predicate: () => boolean, message: string, timeoutMs = 15_000) {
+export async function until(predicate: () => boolean, message: string, timeoutMs = 30_000) {
   const started = performance.now();
   while (!predicate()) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out: ${message}`);
@@ -95,7 +106,7 @@ function overlaps(intervals: Interval[]): string[] {
 
 /** Defines the shared cases against `backend()` (resolved lazily, inside each test). */
 export function describeElectorCases(label: string, backend: () => ElectorBackend) {
-  describe(`elector end to end (${label})`, () => {
+  describe(`elector end to end (${label})`, { timeout: CASE_TIMEOUT_MS }, () => {
     let electors: LeaderElector[] = [];
     let intervals: Interval[] = [];
     let leaseCounter = 0;
@@ -150,7 +161,7 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       const lease = (await read()) as unknown as { spec: Record<string, unknown> };
       expect(lease.spec).toMatchObject({
         holderIdentity: 'candidate-0',
-        leaseDurationSeconds: 2,
+        leaseDurationSeconds: FAST.leaseDurationMs / 1000,
         leaseTransitions: 0,
       });
       expect(String(lease.spec.renewTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -199,8 +210,8 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       await until(() => b!.state.holder === 'candidate-0', 'b sees a');
       const token = a!.term!.fencingToken;
       await a!.stop();
-      // 60 s lease: only the release, seen on the watch, can make b leader within the wait.
-      await until(() => b!.isLeader, 'b leads after the release', 10_000);
+      // 60 s lease: only the release, seen on the watch, can make b leader within the 30 s wait.
+      await until(() => b!.isLeader, 'b leads after the release', 30_000);
       expect(b!.term!.fencingToken).toBe(token + 1);
     });
 
@@ -227,7 +238,18 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         await leader.stop();
       }
       await until(() => leaders().length === 1, 'a fourth leader');
-      expect(new Set(intervals.map((i) => i.identity)).size).toBe(4);
+      // Order, not counts: each stopped leader led before the next and never again; the
+      // fourth is none of them. (On a loaded machine a term may also end at its deadline and
+      // pass to another candidate in between, adding intervals but changing none of this.)
+      const stopped = five.filter((e) => e.state.role === 'stopped').map((e) => e.config.identity);
+      expect(stopped).toHaveLength(3);
+      const fourth = leaders()[0]!.config.identity;
+      expect(stopped).not.toContain(fourth);
+      for (const identity of stopped) {
+        const last = intervals.filter((i) => i.identity === identity).at(-1)!;
+        const fourthStart = intervals.filter((i) => i.identity === fourth).at(-1)!.start;
+        expect(last.end).toBeLessThanOrEqual(fourthStart);
+      }
     });
 
     it('competes again after stepping down', async () => {
@@ -295,7 +317,7 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         faults.forceGone({ count: 5, match: { namespace } });
         faults.dropWatches({ match: { namespace }, mode: 'reset' });
         await a!.stop();
-        await until(() => b!.isLeader, 'b leads after the release', 10_000);
+        await until(() => b!.isLeader, 'b leads after the release', 30_000);
       });
 
       it('holds through an API outage until its deadline, then demotes; leads again after', async ({

@@ -7,10 +7,62 @@ import { type LeaseRecord, renewalFields } from '../../src/core/lease-record.js'
 import { createManualClock, flushMicrotasks } from '../../src/core/manual-clock.js';
 import { createLeaderElector } from '../../src/handle/leader-elector.js';
 import { createInMemoryLeaseStore } from '../../src/store/index.js';
+import { createFaultCounters } from './harness/fault-counters.js';
 import { InvariantViolation, type PropertyName } from './harness/invariants.js';
 import { runTransientFault } from './harness/liveness.js';
 import { DEFAULT_TIMING, FAST_TIMING, type Scenario, TIGHT_TIMING } from './harness/scenario.js';
+import type { SimNode } from './harness/sim-node.js';
 import { createSimulation, runSchedule, type Simulation } from './harness/simulation.js';
+import type { Step } from './harness/steps.js';
+
+/*
+ * Each replay also asserts that it still reaches the state that was once buggy: a replay that
+ * no longer gets there (because the harness or the elector changed) would pass without
+ * proving anything.
+ */
+
+/** The role an elector had published at real time `at`. */
+const roleAt = (node: SimNode, at: number) =>
+  node.history.filter((entry) => entry.at <= at).at(-1)?.state.role;
+
+/** Runs the steps without recovering, so the state they reach can be inspected first. */
+async function replay(scenario: Scenario, steps: readonly Step[]) {
+  const simulation = createSimulation(scenario);
+  await simulation.run(0);
+  for (const step of steps) await simulation.apply(step);
+  return simulation;
+}
+
+/** Renewals (replaces keeping the holder and token) written by `identity`, in order. */
+const renewalsBy = (simulation: Simulation, identity: string) =>
+  simulation.server.store.writes.filter(
+    (write, i, all) =>
+      write.method === 'replace' &&
+      write.lease?.record.holderIdentity === identity &&
+      all[i - 1]?.lease?.record.holderIdentity === identity &&
+      all[i - 1]?.lease?.record.leaseTransitions === write.lease?.record.leaseTransitions,
+  );
+
+/**
+ * Round trips (real ms, send to answer) of the renewals `node` saw answered, from the
+ * deadlines it published: each renewal moves the deadline to its send time + renewDeadline.
+ * Valid for a node whose clock rate never changed.
+ */
+function renewalRoundTrips(simulation: Simulation, node: SimNode, renewDeadlineMs: number) {
+  const rate = node.clock.rate();
+  const localAt = (real: number) => node.clock.now() - (simulation.world.now() - real) * rate;
+  const trips: number[] = [];
+  let last: number | null = null;
+  for (const { at, state } of node.history) {
+    if (state.role !== 'leader' || state.deadline === null) continue;
+    if (last !== null && state.deadline > last) {
+      const sentLocal = state.deadline - renewDeadlineMs;
+      trips.push((localAt(at) - sentLocal) / rate);
+    }
+    last = state.deadline;
+  }
+  return trips;
+}
 
 const base: Scenario = {
   seed: 0,
@@ -31,7 +83,12 @@ describe('stop() settled while a candidate was still running (found by the chaos
   // once because "candidate" passed its "not leading any more" filter, leaving the elector
   // running with a call, a watch and a timer after stop() had returned.
   it('schedule: scenario(2 candidates, congested link, no request timeout), steps: []', async () => {
-    await runSchedule(base, []);
+    const report = await runSchedule(base, []);
+    // The once-buggy state: stop() called on an elector that was a candidate at that moment.
+    const stoppedAsCandidate = report.nodes.filter(
+      (node) => node.stop !== null && roleAt(node, node.stop.at) === 'candidate',
+    );
+    expect(stoppedAsCandidate.length).toBeGreaterThan(0);
   });
 
   it('stop() called while the acquiring write is in flight resolves only once stopped', async () => {
@@ -73,7 +130,7 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
   // counting down from the acquisition — while c0 moved its own deadline forward with every
   // "successful" renewal. c1 took over 6 s after the acquisition and both led at once.
   it('schedule: scenario(3 candidates, 6/5/1 s, laggingWatch link, request timeout 5 s, drain 3 s, work stuck, seed 1545363692), steps: wallFreeze(#0), advance 1937, 3731, 383, 54 ms', async () => {
-    await runSchedule(
+    const simulation = await replay(
       {
         seed: 1545363692,
         timing: TIGHT_TIMING,
@@ -94,6 +151,18 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
         { kind: 'advance', ms: 54 },
       ],
     );
+    // The once-buggy state: c0, its wall clock frozen, still leads past one lease duration
+    // after it acquired, on renewals its followers had to tell apart.
+    const first = simulation.terms[0];
+    expect(first?.identity).toBe('c0');
+    expect(simulation.world.now() - (first?.at ?? 0)).toBeGreaterThan(TIGHT_TIMING.leaseDurationMs);
+    expect(simulation.current(0).elector.isLeader).toBe(true);
+    const renewals = renewalsBy(simulation, 'c0');
+    expect(renewals.length).toBeGreaterThanOrEqual(3);
+    const times = renewals.map((write) => write.lease?.record.renewTime as string);
+    expect([...times].sort()).toEqual(times);
+    expect(new Set(times).size).toBe(times.length);
+    await simulation.recover();
   });
 
   // The first fix (renewTime differs from the current record's) was not enough; shrunk: c0
@@ -101,7 +170,7 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
   // whose watch lags, re-reads the Lease after a conflict two renewals later: the same
   // record it already held, so its wait did not restart. Both led at t=12178 ms.
   it('schedule: scenario(4 candidates, 6/5/1 s, laggingWatch link, request timeout 2.5 s, drain 0.6 s, work slow 1 s, seed 0), steps: wallFreeze(#0), advance 12178 ms', async () => {
-    await runSchedule(
+    const simulation = await replay(
       {
         seed: 0,
         timing: TIGHT_TIMING,
@@ -119,6 +188,14 @@ describe('a leader whose wall clock stood still renewed invisibly (found by the 
         { kind: 'advance', ms: 12_178 },
       ],
     );
+    // The once-buggy state: c0 renewed many times with a frozen wall clock (once, its
+    // renewTimes alternated between two values), beside followers whose watch lags.
+    const renewals = renewalsBy(simulation, 'c0');
+    expect(renewals.length).toBeGreaterThanOrEqual(4);
+    const times = renewals.map((write) => write.lease?.record.renewTime as string);
+    expect(new Set(times).size).toBe(times.length);
+    expect(simulation.terms.length).toBeGreaterThanOrEqual(1);
+    await simulation.recover();
   });
 
   it('renewTime strictly increases over a term, whatever the wall clock does', () => {
@@ -156,6 +233,10 @@ describe('fixed after being reported by the simulation', () => {
   const holds = async (_property: PropertyName, run: () => Promise<unknown>) => {
     await run();
   };
+  const lostResponses = () => {
+    const counters = createFaultCounters();
+    return { counters, lost: () => counters.get('response lost (injected)') };
+  };
 
   // Shrunk by the chaos property with request timeouts allowed to be absent. The elector
   // awaits every LeaseStore call without a bound of its own: the acquiring write (candidate),
@@ -164,12 +245,21 @@ describe('fixed after being reported by the simulation', () => {
   // good: the candidate never competes again and stop() never settles. The Kubernetes adapter
   // bounds each request (requestTimeoutMs, 10 s), the in-memory store never hangs.
   it('fixed: a store call that never answers wedges a candidate, and stop() never settles. Schedule: scenario(2 candidates, 15/10/2 s, lan, no request timeout, seed 425661289), steps: fail(#0, lost-response), advance(2000ms)', () =>
-    holds('L3', () =>
-      runSchedule(lan, [
-        { kind: 'fail', slot: 0, fault: 'lost-response', method: null },
-        { kind: 'advance', ms: 2_000 },
-      ]),
-    ));
+    holds('L3', async () => {
+      const { counters, lost } = lostResponses();
+      const report = await runSchedule(
+        lan,
+        [
+          { kind: 'fail', slot: 0, fault: 'lost-response', method: null },
+          { kind: 'advance', ms: 2_000 },
+        ],
+        { counters },
+      );
+      // The once-buggy state: a response was lost, and c0 was a candidate waiting on a call.
+      expect(lost()).toBe(1);
+      const c0 = report.nodes.find((node) => node.identity === 'c0');
+      expect(c0?.history.some((entry) => entry.state.role === 'candidate')).toBe(true);
+    }));
 
   // L2 shrunk with request timeouts of a whole renewDeadline allowed. A renewal attempt is
   // bounded only by the term deadline; the renewal round starts retryPeriod after the last
@@ -178,22 +268,29 @@ describe('fixed after being reported by the simulation', () => {
   // requestTimeoutMs is 10 s: with client-go's default timing, one lost answer to a renewal
   // ends the term.
   it("fixed: one lost renewal response ends the term when the request timeout is the adapter's default (10 s ≥ renewDeadline − retryPeriod)", () =>
-    holds('L2', () =>
-      runTransientFault(
+    holds('L2', async () => {
+      const { counters, lost } = lostResponses();
+      await runTransientFault(
         { ...lan, requestTimeoutMs: 10_000, seed: 1 },
         3_000,
         { kind: 'fail', slot: 'leader', fault: 'lost-response', method: 'replace' },
-        {},
-      ),
-    ));
+        { counters },
+      );
+      // The once-buggy state: the leader's renewal answer was lost, and its caller would
+      // have waited the full 10 s for it.
+      expect(lost()).toBe(1);
+      expect(counters.get('request timed out')).toBeLessThanOrEqual(1);
+    }));
 
   it('(the same lost response is survived with a request timeout of renewDeadline / 2)', async () => {
+    const { counters, lost } = lostResponses();
     await runTransientFault(
       { ...lan, requestTimeoutMs: 5_000, seed: 1 },
       3_000,
       { kind: 'fail', slot: 'leader', fault: 'lost-response', method: 'replace' },
-      {},
+      { counters },
     );
+    expect(lost()).toBe(1);
   });
 
   // L0 shrunk: prefer(#1), then #1 stops. The remaining candidate acquires, sees
@@ -222,6 +319,9 @@ describe('fixed after being reported by the simulation', () => {
       ] as const) {
         await simulation.apply(step);
       }
+      // The once-buggy state: preferredHolder names c1, which has stopped.
+      expect(simulation.server.store.current()?.record.preferredHolder).toBe('c1');
+      expect(simulation.current(1).stop).not.toBeNull();
       const termsBefore = simulation.terms.length;
       await simulation.run(60_000);
       // A steady leader: one term at most in the last minute, and someone leading now.
@@ -283,6 +383,12 @@ describe('fixed: renewal attempts abandoned after one retry period (an attempt n
         });
       }
       await simulation.run(60_000);
+      // The once-buggy state: renewals answered more than a retry period after their send.
+      const leader = simulation.nodes.find((node) => node.elector.isLeader);
+      expect(leader).toBeDefined();
+      const trips = renewalRoundTrips(simulation, leader as SimNode, base.timing.renewDeadlineMs);
+      expect(trips.length).toBeGreaterThan(5);
+      expect(Math.min(...trips)).toBeGreaterThan(base.timing.retryPeriodMs);
       return simulation;
     }));
 
@@ -305,6 +411,11 @@ describe('fixed: renewal attempts abandoned after one retry period (an attempt n
         releaseOnStop: true,
       });
       await simulation.run(9_000);
+      // The once-buggy state: some renewal answered more than a retry period after its send.
+      const trips = simulation.nodes.flatMap((node) =>
+        renewalRoundTrips(simulation, node, FAST_TIMING.renewDeadlineMs),
+      );
+      expect(Math.max(...trips)).toBeGreaterThan(FAST_TIMING.retryPeriodMs);
       return simulation;
     }));
 });
@@ -316,7 +427,7 @@ describe('a restarted process reusing its identity took a coordinated Lease at o
   // named it, took it at once while the old incarnation still counted as leader. Only a hand-over
   // to our identity seen while running now counts as the coordinator's assignment.
   it('schedule: scenario(3 candidates, 6/5/1 s, instant, seed 9), steps: prefer(leader), restart(leader, same identity)', async () => {
-    await runSchedule(
+    const report = await runSchedule(
       {
         ...base,
         seed: 9,
@@ -332,6 +443,12 @@ describe('a restarted process reusing its identity took a coordinated Lease at o
         { kind: 'restart', slot: 'leader', sameIdentity: true },
       ],
     );
+    // The once-buggy state: two incarnations with one identity, the Lease naming it as
+    // preferred holder when the new one started.
+    const leaderIdentity = report.nodes.find(
+      (node) => node.slot === report.nodes.at(-1)?.slot,
+    )?.identity;
+    expect(report.nodes.filter((node) => node.identity === leaderIdentity)).toHaveLength(2);
   });
 });
 
@@ -356,6 +473,11 @@ describe('fixed: renewal attempts abandoned before a slow answer could arrive (f
       work: { kind: 'prompt' },
     });
     await simulation.run(30_000);
+    // The once-buggy state: renewals answered more than a retry period after their send.
+    const trips = simulation.nodes.flatMap((node) =>
+      renewalRoundTrips(simulation, node, FAST_TIMING.renewDeadlineMs),
+    );
+    expect(Math.max(...trips)).toBeGreaterThan(FAST_TIMING.retryPeriodMs);
     const ended = simulation.nodes.flatMap((node) =>
       node.history.filter((entry) => entry.state.lastTermEnd === 'deadline').slice(0, 1),
     );

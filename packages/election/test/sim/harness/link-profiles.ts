@@ -14,6 +14,12 @@ export const LINK_PROFILES = {
   wan: { requestMs: [20, 300], responseMs: [20, 300], watchMs: [20, 600] },
   /** A struggling control plane: seconds per request, watch events lagging further. */
   congested: { requestMs: [200, 3_000], responseMs: [200, 3_000], watchMs: [500, 8_000] },
+  /**
+   * Writes land and are seen at once, but their answers come back late (a congested return
+   * path): the window between a write's application and its answer, where a deadline counted
+   * from the answer instead of the send outlives the followers' wait.
+   */
+  slowAnswers: { requestMs: [1, 5], responseMs: [200, 600], watchMs: [1, 10] },
   /** Fast requests, but a watch that lags far behind (a slow informer, a backed-up proxy). */
   laggingWatch: { requestMs: [1, 20], responseMs: [1, 20], watchMs: [1_000, 20_000] },
 } as const satisfies Record<string, LinkProfile>;

@@ -22,7 +22,7 @@ const fromEnv = (name: string): number | undefined => {
 };
 
 /** Schedules per property in the default run. */
-export const DEFAULT_RUNS = { chaos: 300, liveness: 60 } as const;
+export const DEFAULT_RUNS = { chaos: 300, liveness: 60, narrowWindows: 200 } as const;
 
 /** Chaos shards of the deep run: one `chaos-N.deep.test.ts` file each. */
 export const DEEP_CHAOS_SHARDS = 2;

@@ -1,0 +1,33 @@
+/**
+ * What a group of Lease stores on one cluster share: one generated API client, one connection
+ * pool (so a thousand electors use a handful of keep-alive sockets, not one pool each) and one
+ * request limiter.
+ *
+ * @module
+ */
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ConnectionPool } from './connection-pool.js';
+import { CredentialSource } from './credentials.js';
+import { type RequestLimiter, requestLimiterFor } from './request-limiter.js';
+
+/** See the module documentation. */
+export interface SharedConnection {
+  readonly api: CoordinationV1Api;
+  readonly pool: ConnectionPool;
+  /** One authentication for the group (bounded, token files re-read; see credentials.ts). */
+  readonly credentials: CredentialSource;
+  readonly limiter: RequestLimiter;
+}
+
+/** A shared connection for `kubeConfig`; the limiter is the process-wide one of that object unless given. */
+export function createSharedConnection(
+  kubeConfig: KubeConfig,
+  limiter: RequestLimiter = requestLimiterFor(kubeConfig),
+): SharedConnection {
+  return {
+    api: kubeConfig.makeApiClient(CoordinationV1Api),
+    pool: new ConnectionPool(),
+    credentials: new CredentialSource(kubeConfig),
+    limiter,
+  };
+}
