@@ -89,6 +89,7 @@ export default withMermaid(
             { text: 'Chaos', link: '/chaos' },
             { text: 'Benchmarks', link: '/benchmarks' },
             { text: 'Differences from kube-apiserver', link: '/kube-differences' },
+            ...ifPresent('Mutation testing', 'mutation-survivors'),
           ],
         },
       ],
