@@ -26,8 +26,6 @@ export default withMermaid(
     // The build fails on a dead link (VitePress's default; never switched off here).
     srcExclude: ['**/README.md'],
     markdown: {
-      // observability.md shows PromQL; Shiki has no grammar for it.
-      languageAlias: { promql: 'txt' },
       config: (md) => {
         md.use(repositoryLinks, { docsDir });
       },
