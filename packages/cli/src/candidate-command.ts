@@ -19,6 +19,12 @@ import {
 } from './election-options.js';
 import { type CandidateEvent, formatEventLine, monotonicNow, toMonotonicNs } from './events.js';
 import { keepAlive } from './keep-alive.js';
+import {
+  OBSERVABILITY_OPTIONS,
+  OBSERVABILITY_OPTIONS_HELP,
+  observabilityFrom,
+  serveObservability,
+} from './observability-server.js';
 
 export const CANDIDATE_HELP = `Usage: leasehold candidate --name LEASE [options]
 
@@ -44,6 +50,8 @@ elector (releasing the Lease if leading) and exits 0.
 
 ${ELECTION_OPTIONS_HELP}
   --exit-with-stdin       stop and exit when stdin closes
+
+${OBSERVABILITY_OPTIONS_HELP}
   -h, --help              show this help`;
 
 /** Writes one event line to stdout (synchronous for pipes and files on Linux). */
@@ -126,6 +134,7 @@ export async function candidateCommand(args: readonly string[]): Promise<number>
   const { values } = parseCommandArgs('candidate', args, {
     ...ELECTION_OPTIONS,
     'exit-with-stdin': { type: 'boolean' },
+    ...OBSERVABILITY_OPTIONS,
     ...HELP_OPTION,
   });
   if (values.help === true) {
@@ -138,6 +147,7 @@ export async function candidateCommand(args: readonly string[]): Promise<number>
   );
   const identity = elector.config.identity;
   reportLeadership(elector);
+  const endpoints = await serveObservability(elector, observabilityFrom('candidate', values));
 
   const release = keepAlive();
   const exitCode = await new Promise<number>((resolve) => {
@@ -164,6 +174,7 @@ export async function candidateCommand(args: readonly string[]): Promise<number>
     elector.state$.subscribe({ complete: () => stopRequested || resolve(1) });
     elector.start();
   });
+  await endpoints.close();
   release();
   emit({ type: 'exit', identity, at: monotonicNow(), code: exitCode });
   return exitCode;

@@ -30,6 +30,13 @@ import {
 import { type GuardedExit, spawnGuard } from './guard/guard-client.js';
 import { guardTiming } from './guard/schedule.js';
 import { keepAlive } from './keep-alive.js';
+import {
+  OBSERVABILITY_OPTIONS,
+  OBSERVABILITY_OPTIONS_HELP,
+  type ObservabilityConfig,
+  observabilityFrom,
+  serveObservability,
+} from './observability-server.js';
 
 export const RUN_HELP = `Usage: leasehold run --name LEASE [options] -- COMMAND [ARGS...]
 
@@ -61,10 +68,13 @@ the guard both frozen or killed at once. In a container run leasehold under an i
 reaps orphans (docker run --init, tini); see docs/run.md.
 
 ${ELECTION_OPTIONS_HELP}
+
+${OBSERVABILITY_OPTIONS_HELP}
   -h, --help              show this help
 
 Example:
-  leasehold run --name my-job --kubeconfig kubeconfig.yaml -- node worker.js`;
+  leasehold run --name my-job --kubeconfig kubeconfig.yaml --health-port 8081 \\
+    --metrics-port 9090 -- node worker.js`;
 
 /** Progress messages go to stderr; stdout belongs to COMMAND. A failed note is dropped. */
 function note(message: string): void {
@@ -102,6 +112,8 @@ function termEndReason(term: Term): string {
 export interface RunArgs {
   /** The election flags, for {@link electorOptionsFrom}. */
   readonly election: RawValues;
+  /** The health and metrics endpoints to serve. */
+  readonly observability: ObservabilityConfig;
   readonly file: string;
   readonly fileArgs: readonly string[];
 }
@@ -116,7 +128,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs | 'help' {
   const { values, positionals } = parseCommandArgs(
     'run',
     options,
-    { ...ELECTION_OPTIONS, ...HELP_OPTION },
+    { ...ELECTION_OPTIONS, ...OBSERVABILITY_OPTIONS, ...HELP_OPTION },
     true,
   );
   if (values.help === true) return 'help';
@@ -128,7 +140,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs | 'help' {
   if (file === undefined || file === '') {
     throw new UsageError('missing COMMAND: leasehold run [options] -- COMMAND [ARGS...]', 'run');
   }
-  return { election: values, file, fileArgs };
+  return { election: values, observability: observabilityFrom('run', values), file, fileArgs };
 }
 
 /** Runs the command; resolves with the exit code. */
@@ -145,6 +157,13 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     electorOptionsFrom('run', parsed.election, 'leasehold'),
   );
   const { identity, drainTimeoutMs, renewDeadlineMs } = elector.config;
+  let endpoints: { close(): Promise<void> };
+  try {
+    endpoints = await serveObservability(elector, parsed.observability);
+  } catch (error) {
+    note(`cannot serve the health or metrics endpoint: ${String(error)}`);
+    return 1;
+  }
   if (process.pid === 1) {
     note('warning: running as PID 1, which does not reap orphaned processes; use an init (tini)');
   }
@@ -264,6 +283,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   elector.start();
   note(`competing for lease ${elector.config.namespace}/${elector.config.name} as ${identity}`);
   const code = await exitCode;
+  await endpoints.close();
   release();
   guard.close();
   for (const signal of SIGNALS) process.off(signal, onSignal);

@@ -178,6 +178,84 @@ describe('leasehold run', () => {
     expect(all.filter((r) => r.what === 'start').length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  it('serves /readyz, /livez and /metrics: the gauge is 1 on the leader, 0 on the follower, and moves on failover', async () => {
+    const [leaderHealth, leaderMetrics, followerPort] = [
+      await closedPort(),
+      await closedPort(),
+      await closedPort(),
+    ];
+    const common = ['run', '--name=scraped', `--kubeconfig=${kubeconfig}`, ...FAST];
+    const command = ['--', process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+    const leader = leasehold([
+      ...common,
+      '--identity=leader',
+      `--health-port=${leaderHealth}`,
+      `--metrics-port=${leaderMetrics}`,
+      '--listen-address=127.0.0.1',
+      ...command,
+    ]);
+    await waitFor('the leader to start its command', () =>
+      leader.stderr().includes('leading as leader') ? true : undefined,
+    );
+    // One port for both endpoints, on the default address (0.0.0.0).
+    const follower = leasehold([
+      ...common,
+      '--identity=follower',
+      `--health-port=${followerPort}`,
+      `--metrics-port=${followerPort}`,
+      ...command,
+    ]);
+    const get = async (port: number, path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: response.status, body: await response.text() };
+    };
+    /** The sample of `series` in a scrape, or undefined. */
+    const sample = (body: string, series: string): number | undefined => {
+      const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const gauge = 'leader_election_master_status{name="scraped"}';
+    const started = 'leasehold_terms_started_total{name="scraped",namespace="default"}';
+
+    const leaderScrape = await get(leaderMetrics, '/metrics');
+    expect(leaderScrape.status).toBe(200);
+    expect(sample(leaderScrape.body, gauge)).toBe(1);
+    expect(sample(leaderScrape.body, started)).toBe(1);
+    expect(leaderScrape.body).toMatch(/^process_cpu_seconds_total /m);
+    expect(await get(leaderHealth, '/readyz')).toMatchObject({ status: 200 });
+    expect(await get(leaderHealth, '/livez')).toEqual({
+      status: 200,
+      body: expect.stringMatching(/^\[\+\]leaderElection ok/),
+    });
+    expect((await get(leaderHealth, '/metrics')).status).toBe(404);
+
+    // The follower binds its port before it starts competing; readiness follows the first sync.
+    await waitFor('the follower to compete', () =>
+      follower.stderr().includes('competing for lease') ? true : undefined,
+    );
+    let ready = await get(followerPort, '/readyz');
+    for (let i = 0; ready.status !== 200 && i < 100; i++) {
+      await sleep(100);
+      ready = await get(followerPort, '/readyz');
+    }
+    expect(ready.status).toBe(200);
+    const followerScrape = await get(followerPort, '/metrics');
+    expect(sample(followerScrape.body, gauge)).toBe(0);
+    expect(sample(followerScrape.body, started)).toBe(0);
+
+    leader.child.kill('SIGTERM');
+    expect(await leader.exited).toBe(0);
+    await waitFor('the follower to lead', () =>
+      follower.stderr().includes('leading as follower') ? true : undefined,
+    );
+    const after = await get(followerPort, '/metrics');
+    expect(sample(after.body, gauge)).toBe(1);
+    expect(sample(after.body, started)).toBe(1);
+    expect((await get(followerPort, '/livez')).status).toBe(200);
+    follower.child.kill('SIGTERM');
+    expect(await follower.exited).toBe(0);
+  });
+
   it("exits with the command's status, and 127 when it cannot be found", async () => {
     const common = ['run', '--name=status', `--kubeconfig=${kubeconfig}`, ...FAST, '--'];
     expect(await leasehold([...common, process.execPath, '-e', 'process.exit(3)']).exited).toBe(3);

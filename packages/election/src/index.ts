@@ -72,6 +72,10 @@ export { type LeadershipSource, leadershipTerms, whileLeader } from './handle/wh
 export type { KubernetesLeaseStoreOptions } from './kube/kube-lease-store.js';
 export { loadKubeConfigFile } from './kube/kubeconfig.js';
 export {
+  LEASE_CANDIDATE_RBAC_RULE,
+  type LeaseCandidateOptions,
+} from './kube/lease-candidate.js';
+export {
   loadDefaultKubeConfig,
   type ResolveNamespaceOptions,
   resolveNamespace,

@@ -10,6 +10,7 @@ import { handleDelete, handleDeleteCollection } from './deletes.js';
 import { discoveryDocument } from './discovery.js';
 import { EventsApi, eventsRoute } from './events-api.js';
 import { ConnectionDroppedError, Faults } from './fault-injection.js';
+import { LeaseCandidatesApi, leaseCandidatesRoute } from './lease-candidates-api.js';
 import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { handlePatch } from './patching.js';
@@ -65,6 +66,8 @@ export interface LeaseApi {
   readonly store: ObjectStore;
   /** Core v1 Events (see `events-api.ts`). */
   readonly events: EventsApi;
+  /** coordination.k8s.io/v1beta1 LeaseCandidates (see `lease-candidates-api.ts`). */
+  readonly leaseCandidates: LeaseCandidatesApi;
   /**
    * Whether an `Authorization` header value admits a request (always, without a token). The
    * HTTP adapter asks before reading a body, so an unauthenticated upload is never buffered.
@@ -202,6 +205,7 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
   };
   const authorized = bearerCheck(options.token);
   const events = new EventsApi(() => clock.now());
+  const leaseCandidates = new LeaseCandidatesApi(() => clock.now());
 
   const handler = async (request: Request): Promise<Response> => {
     let url: URL;
@@ -214,6 +218,10 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
       if (!authorized(request.headers.get('authorization'))) throw unauthorized();
       const eventsTarget = eventsRoute(url.pathname);
       if (eventsTarget) return await events.handle(request, url, eventsTarget, maxBody);
+      const candidatesTarget = leaseCandidatesRoute(url.pathname);
+      if (candidatesTarget) {
+        return await leaseCandidates.handle(request, url, candidatesTarget, maxBody);
+      }
       const target = route(url.pathname);
       if (target.kind === 'leases') return await handleLease(state, request, url, target, maxBody);
       if (target.kind === 'namespaces')
@@ -231,5 +239,5 @@ export function createLeaseApi(options: LeaseApiOptions = {}): LeaseApi {
     hub.closeAll();
     faults?.reset();
   };
-  return { handler, faults, stats, store, events, authorized, close };
+  return { handler, faults, stats, store, events, leaseCandidates, authorized, close };
 }

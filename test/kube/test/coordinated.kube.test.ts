@@ -7,8 +7,8 @@
  * than the current holder exists, writes `spec.strategy` and `spec.preferredHolder` on the
  * Lease. A leasehold leader that sees `preferredHolder` naming another identity yields.
  *
- * leasehold does not publish LeaseCandidates itself (client-go has `NewCandidate` for that),
- * so the test plays that part as the admin: it creates one LeaseCandidate per elector (named
+ * Here the test plays the candidates' part as the admin (lease-candidate.kube.test.ts has the
+ * electors publish their own, with the `candidate` option): it creates one LeaseCandidate per elector (named
  * after its identity, as the coordinator requires) and answers the coordinator's pings
  * (`spec.pingTime` newer than `spec.renewTime`) by renewing. The test never writes the Lease.
  */

@@ -11,6 +11,7 @@ import type { ElectionConfig, ElectionTiming } from '../core/config.js';
 import type { LeaseTemplate } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import type { Logger } from '../core/logger.js';
+import type { LeaseCandidateOptions } from '../kube/lease-candidate.js';
 import type { LeaderElectionMachine } from '../machine/election-machine.js';
 import type { ElectorEvent } from './elector-events.js';
 import type { HealthOptions, HealthStatus } from './elector-health.js';
@@ -56,6 +57,14 @@ export interface LeaderElectorOptions extends Partial<ElectionTiming> {
    * @defaultValue true
    */
   readonly leaderEvents?: boolean;
+  /**
+   * Coordinated leader election: publish and renew a `LeaseCandidate` named after `identity`
+   * (coordination.k8s.io/v1beta1, as client-go's `NewCandidate`), so that kube-apiserver's
+   * coordinator can pick this process. Best effort; needs get/list/watch/create/update on
+   * `leasecandidates`. Only with the Kubernetes adapter (no `store` given).
+   * @defaultValue not published
+   */
+  readonly candidate?: LeaseCandidateOptions;
   /** Structured logger. @defaultValue silent */
   readonly logger?: Logger;
   /** Aborting it stops the elector, like `stop()`. */

@@ -29,6 +29,7 @@ import type { LeaseStore } from '../core/lease-store.js';
 import { type LogSink, toLogSink } from '../core/logger.js';
 import { createKubernetesLeaseStore } from '../kube/kube-lease-store.js';
 import { recordLeaderEvents } from '../kube/leader-events.js';
+import { publishLeaseCandidate } from '../kube/lease-candidate.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
@@ -112,6 +113,10 @@ export function createLeaderElectorWithPolicy(
       ...(options.logger && { logger: options.logger }),
       ...(options.clock && { clock: options.clock }),
     });
+  }
+  if (kubeConfig && options.candidate) {
+    const { logger } = options;
+    publishLeaseCandidate(elector, { ...options.candidate, kubeConfig, ...(logger && { logger }) });
   }
   return elector;
 }
