@@ -119,17 +119,19 @@ export async function runScaleGo(o: {
     const counts = await win.end();
     const lost = lines.filter((l) => l.type === 'lost').length - lostBefore;
     const leadingAtEnd = lines.at(-1)?.leading;
+    // Go heap in use (runtime.MemStats.HeapInuse) at the last progress line.
+    const heap = lines.filter((l) => l.type === 'progress').at(-1)?.heapMb;
     const perMin = (x: number) => round((x * 60_000) / counts.windowMs, 1) ?? 0;
     return {
       ...base,
       settleMs: settled?.settleMs ?? null,
       leadingAtSettle: settled ? o.m : (last?.leading ?? 0),
-      ...(rss !== null && { rssMb: round(rss / 2 ** 20, 1) }),
-      peakRssMb: round(peak / 2 ** 20, 1),
+      ...(rss !== null && { rssMb: round(rss / 2 ** 20, 1) ?? 0 }),
+      peakRssMb: round(peak / 2 ** 20, 1) ?? 0,
       baselineRssMb: baseline.rssMb,
-      heapUsedMb: lines.filter((l) => l.type === 'progress').at(-1)?.heapMb,
+      ...(heap !== undefined && { heapUsedMb: heap }),
       baselineHeapMb: baseline.heapMb,
-      ...(cpu0 !== null && cpu1 !== null && { cpuShare: round((cpu1 - cpu0) / elapsed, 4) }),
+      ...(cpu0 !== null && cpu1 !== null && { cpuShare: round((cpu1 - cpu0) / elapsed, 4) ?? 0 }),
       lostDuringWindow: lost,
       windowMs: Math.round(elapsed),
       requestsPerMinute: perMin(counts.total),
