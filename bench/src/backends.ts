@@ -291,6 +291,8 @@ export async function startEmbeddedBackend(start: StartLeaseServer): Promise<Bac
       return {
         namespace,
         kubeconfigPath,
+        // The embedded server speaks JSON only; client-go defaults to protobuf.
+        clientGoContentType: 'json',
         leaderKubeconfigPath: kubeconfigPath,
         readLease: makeLeaseReader(kubeconfigPath, namespace),
         window() {

@@ -54,6 +54,11 @@ export function peerTiming(p: Profile): { leaseDurationSec: number; renewInterva
 export interface Target {
   readonly namespace: string;
   readonly kubeconfigPath: string;
+  /**
+   * The wire format client-go is told to use: unset = its default (protobuf for built-in
+   * types), `json` for a server that speaks only JSON (the embedded server).
+   */
+  readonly clientGoContentType?: 'json';
 }
 
 /** One line printed by a candidate; `at` is CLOCK_MONOTONIC ns. */
@@ -115,8 +120,13 @@ export interface SpawnCandidateOptions {
   goelectorBin: string;
 }
 
-function goDuration(ms: number): string {
+export function goDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** goelector's `--content-type` flag for a target, if it needs one. */
+export function goelectorFormat(t: Target): string[] {
+  return t.clientGoContentType ? [`--content-type=${t.clientGoContentType}`] : [];
 }
 
 /** Does the follower's output say it has seen `leader` hold the Lease? */
@@ -162,6 +172,7 @@ export function spawnCandidate(o: SpawnCandidateOptions): Candidate {
         `--lease-duration=${goDuration(p.leaseDurationMs)}`,
         `--renew-deadline=${goDuration(p.renewDeadlineMs)}`,
         `--retry-period=${goDuration(p.retryPeriodMs)}`,
+        ...goelectorFormat(o.target),
       ];
       break;
     case 'peer': {

@@ -37,6 +37,7 @@ import type { Results } from './results.js';
 import { type FailoverRun, runFailover } from './scenarios/failover.js';
 import { measureLanes, prepareLane } from './scenarios/load.js';
 import { runIdle, runScale, type ScalePath } from './scenarios/scale.js';
+import { runScaleGo } from './scenarios/scale-go.js';
 import { round, startLoadSample } from './util.js';
 
 const { values } = parseArgs({
@@ -387,7 +388,13 @@ async function loadScenario(backend: Backend, p: Profile): Promise<void> {
 async function scaleScenario(backend: Backend, p: Profile): Promise<void> {
   const kind = backend.kind;
   const ms = values.m ? values.m.split(',').map(Number) : PLAN.b4Ms[kind];
-  const paths = (list(values.path) ?? ['standalone', 'group']) as ScalePath[];
+  // client-go (one goelector with M LeaderElectors) beside leasehold's two paths, when it
+  // passed the preflight on this backend and was not filtered out.
+  const paths = (list(values.path) ?? [
+    'standalone',
+    'group',
+    ...(contenders.includes('client-go') ? ['client-go'] : []),
+  ]) as (ScalePath | 'client-go')[];
   for (const m of ms)
     for (const path of paths) {
       // ≈ 1–3 MB per elector was measured: do not push a shared machine into swapping or the
@@ -403,16 +410,18 @@ async function scaleScenario(backend: Backend, p: Profile): Promise<void> {
       log(`B4 scale: ${kind}/${p.name} M=${m} ${path}`);
       const arena = await backend.arena(`b4-${m}-${path}`);
       try {
-        const run = await runScale({
+        const common = {
           arena,
           backend: kind,
           profile: p,
           m,
-          path,
           windowMs: PLAN.b4WindowMs,
           settleTimeoutMs: PLAN.b4SettleTimeoutMs,
-          log,
-        });
+        };
+        const run =
+          path === 'client-go'
+            ? await runScaleGo({ ...common, goelectorBin })
+            : await runScale({ ...common, path, log });
         results.scale.push(run);
         log(
           `  → ${run.error ? `error: ${run.error.split('\n')[0]}` : `settle ${run.settleMs} ms, RSS ${run.rssMb} MB (baseline ${run.baselineRssMb}), heap ${run.heapUsedMb} MB, CPU ${round((run.cpuShare ?? 0) * 100, 2)} % of a core, ${run.requestsPerMinute} req/min, ${run.openWatches} watches, loop lag p99 ${run.eventLoopLagP99Ms} ms`}`,

@@ -411,14 +411,16 @@ function verbText(v: Record<string, number> | undefined): string {
 function b4Section(c: Ctx): string {
   const runs = c.r.scale;
   if (runs.length === 0) return '';
-  const out: string[] = ['## B4 — one process electing on M Leases (leasehold)', ''];
+  const out: string[] = ['## B4 — one process electing on M Leases', ''];
   out.push(
     'One Node.js process, one `createLeaderElector` per Lease (public API), every elector the only ' +
       'candidate of its Lease. Settle: start → all leading. Steady window after a pause; CPU is ' +
       '`process.cpuUsage()` over the window (100 % = one core); RSS at the end of the window, heap ' +
       'after a full GC; baseline = the same process with the modules loaded and no elector. ' +
-      'Only leasehold: client-go would need a Go program of its own, and the peer opens a ' +
-      'namespace-wide watch per elector (M² events).',
+      'Path `group`: one `createLeaseElection` for all M. Path `client-go`: one `goelector ' +
+      '--leases=M` process (M `LeaderElector`s over one clientset, no client-side QPS limit), ' +
+      'RSS and CPU read from /proc, its baseline printed before any elector starts, heap = Go ' +
+      '`HeapInuse`. The peer is not run: it opens a namespace-wide watch per elector (M² events).',
     '',
   );
   out.push(

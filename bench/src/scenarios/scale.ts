@@ -115,7 +115,8 @@ export type ScalePath = 'standalone' | 'group';
 
 export interface ScaleRun {
   readonly scenario: 'B4';
-  readonly path?: ScalePath;
+  /** `client-go`: one goelector process with M LeaderElectors (scale-go.ts). */
+  readonly path?: ScalePath | 'client-go';
   /** Event-loop delay over the steady window (perf_hooks.monitorEventLoopDelay), ms. */
   readonly eventLoopLagP99Ms?: number;
   readonly eventLoopLagMaxMs?: number;
@@ -123,7 +124,7 @@ export interface ScaleRun {
   readonly settleLagP99Ms?: number;
   readonly backend: BackendKind;
   readonly profile: Profile['name'];
-  readonly contender: 'leasehold';
+  readonly contender: 'leasehold' | 'client-go';
   readonly m: number;
   readonly settleMs?: number | null;
   readonly leadingAtSettle?: number;

@@ -19,6 +19,19 @@
 //
 // SIGTERM or SIGINT cancels the context; with ReleaseOnCancel the lease is
 // released (holderIdentity "") before the process exits.
+//
+// With --leases=M (M > 1) it runs M LeaderElectors in this one process over one
+// shared clientset, on the Leases NAME-0 … NAME-(M-1) with identities
+// IDENTITY-0 …, as a Go process hosting many leader-gated controllers would
+// (benchmark B4). Per-elector events are not printed then; instead aggregate
+// lines (see multi.go): "baseline" (RSS before any elector starts), "progress"
+// every 5 s, "settled" when all M lead, "lost" whenever one stops leading
+// before the end.
+//
+// --content-type=json makes the client send and accept JSON instead of
+// protobuf, so that it runs against servers that speak only JSON (leasehold's
+// embedded server). --qps/--burst set the client-side rate limiter (client-go's
+// defaults 5/10 when 0; a negative QPS disables it).
 package main
 
 import (
@@ -101,6 +114,10 @@ func main() {
 	leaseDuration := flag.Duration("lease-duration", 15*time.Second, "LeaseDuration")
 	renewDeadline := flag.Duration("renew-deadline", 10*time.Second, "RenewDeadline")
 	retryPeriod := flag.Duration("retry-period", 2*time.Second, "RetryPeriod")
+	leases := flag.Int("leases", 1, "number of Leases (and LeaderElectors) in this process")
+	contentType := flag.String("content-type", "protobuf", "wire format: protobuf (client-go's default, left as it is) or json")
+	qps := flag.Float64("qps", 0, "client-side QPS limit (0: client-go's default 5; negative: none)")
+	burst := flag.Int("burst", 0, "client-side burst (0: client-go's default 10)")
 	klogFlags := flag.NewFlagSet("klog", flag.ExitOnError)
 	klog.InitFlags(klogFlags)
 	flag.Parse()
@@ -127,6 +144,19 @@ func main() {
 		exitCode = 1
 		return
 	}
+	switch *contentType {
+	case "json":
+		cfg.ContentType = "application/json"
+		cfg.AcceptContentTypes = "application/json"
+	case "protobuf":
+		// client-go's own default: its typed clients prefer protobuf when ContentType is unset.
+	default:
+		emit(event{Type: "error", Identity: id, Error: "--content-type must be protobuf or json"})
+		exitCode = 2
+		return
+	}
+	cfg.QPS = float32(*qps)
+	cfg.Burst = *burst
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		emit(event{Type: "error", Identity: id, Error: err.Error()})
@@ -142,6 +172,15 @@ func main() {
 		<-sigs
 		cancel()
 	}()
+
+	timing := timing{*leaseDuration, *renewDeadline, *retryPeriod}
+	if *leases > 1 {
+		if err := runMany(ctx, client, *namespace, *name, id, *leases, timing); err != nil {
+			emit(event{Type: "error", Identity: id, Error: err.Error()})
+			exitCode = 2
+		}
+		return
+	}
 
 	lock := &tracingLock{
 		Interface: &resourcelock.LeaseLock{
