@@ -74,6 +74,13 @@ describe('whether a follower competes', () => {
       may: true,
     },
     { what: 'our own name, not assigned', state: following('me'), now: 15_999, may: false },
+    {
+      // A fresh read after a lost race named another holder: the assignment is void.
+      what: 'an assignment whose view now names another holder',
+      state: following('a', { assigned: true }),
+      now: 1_000,
+      may: false,
+    },
   ])('$what: $may', ({ state, now, may }) => {
     expect(mayAcquire(state, config, now)).toBe(may);
   });

@@ -13,7 +13,7 @@ import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { MAX_TIMER_DELAY_MS } from './clock.js';
 import type { ElectionConfig } from './config.js';
 import { type LeaseholdError, LeaseStoreError } from './errors.js';
-import { expiresAt, isAcquirable, type LeaseView } from './lease-view.js';
+import { expiresAt, holderOf, isAcquirable, type LeaseView } from './lease-view.js';
 
 /** What a follower knows that decides whether it competes. */
 export interface AcquisitionState {
@@ -34,8 +34,18 @@ export function mayAcquire(state: AcquisitionState, config: ElectionConfig, now:
     !state.stopRequested &&
     (state.retryAt === null || now >= state.retryAt) &&
     (state.yieldUntil === null || now >= state.yieldUntil) &&
-    (state.assigned || isAcquirable(state.view, config, now))
+    (holdsAssignment(state, config) || isAcquirable(state.view, config, now))
   );
+}
+
+/**
+ * An assignment counts only while the view still names us. The flag is set when an
+ * observation hands us the Lease; any later read that names another holder (a lost race's
+ * fresh read, a relist after a partition) voids it. Without this check a stale flag let a
+ * follower overwrite a holder whose term was live (found by the chaos property).
+ */
+export function holdsAssignment(state: AcquisitionState, config: ElectionConfig): boolean {
+  return state.assigned && holderOf(state.view) === config.identity;
 }
 
 /**
