@@ -345,18 +345,53 @@ describe('createLeaderElector', () => {
     ]);
   });
 
-  it('bounds the drain: work that ignores its signal delays the release by drainTimeoutMs only', async () => {
-    const f = setup(1, { drainTimeoutMs: 3_000 });
-    const elector = f.electors[0]!;
-    elector.runWhileLeader(() => new Promise(() => {}));
-    elector.start();
+  it('work that ignores its signal past drainTimeoutMs: no release, the lease runs out, and the state says so', async () => {
+    // Found by review: the library released after the drain bound while the work still ran,
+    // and a successor led 1 s later beside it.
+    const f = setup(2, { drainTimeoutMs: 1_000 });
+    const [first, second] = f.electors as [LeaderElector, LeaderElector];
+    first.runWhileLeader(() => new Promise(() => {}));
+    first.start();
     await f.settle();
-    const stopped = elector.stop();
-    await f.advance(2_999);
-    expect(holderOf(f.store)).toBe('candidate-0');
-    await f.advance(1);
-    await stopped;
-    expect(holderOf(f.store)).toBe('');
+    expect(first.isLeader).toBe(true);
+    second.start();
+    await f.advance(5_000);
+    const lastRenewal = Math.max(
+      ...f.store.writes
+        .filter((w) => w.lease?.record.holderIdentity === 'candidate-0')
+        .map((w) => w.atMs),
+    );
+    first.stepDown();
+    await f.advance(1_000);
+    expect(first.state.role).toBe('follower');
+    expect(first.state.error).toMatchObject({ code: 'ERR_LEASEHOLD_DRAIN_TIMEOUT' });
+    expect(holderOf(f.store)).toBe('candidate-0'); // not released
+    const leaseMs = second.config.leaseDurationMs;
+    await f.advance(lastRenewal + leaseMs - f.clock.now() - 1);
+    expect(second.isLeader).toBe(false);
+    expect(f.store.writes.at(-1)?.lease?.record.holderIdentity).toBe('candidate-0');
+    await f.advance(second.config.retryPeriodMs + 1);
+    expect(f.leaders()).toEqual(['candidate-1']);
+  });
+
+  it('a drain that settles in time still releases at once', async () => {
+    const f = setup(2, { drainTimeoutMs: 1_000 });
+    const [first, second] = f.electors as [LeaderElector, LeaderElector];
+    first.runWhileLeader(
+      (term) => new Promise((resolve) => term.signal.addEventListener('abort', resolve)),
+    );
+    first.start();
+    await f.settle();
+    second.start();
+    await f.advance(5_000);
+    const stepDownAt = f.clock.now();
+    first.stepDown();
+    await f.advance(0);
+    // Released (a write naming nobody), and the successor took it at the same instant.
+    expect(f.store.writes.some((w) => w.lease?.record.holderIdentity === '')).toBe(true);
+    expect(first.state.error).toBeNull();
+    expect(f.leaders()).toEqual(['candidate-1']);
+    expect(f.clock.now()).toBe(stepDownAt);
   });
 
   it('does not release on stop when releaseOnStop is false', async () => {
