@@ -153,6 +153,11 @@ describe('back-off between acquisition attempts', () => {
     expect(acquireRetry(20, unavailable, config, () => 0).delayMs).toBe(15_000);
   });
 
+  it('caps a Retry-After: 3600 s waits at most 5 retry periods (found by review)', () => {
+    const throttled = new LeaseStoreError('unavailable', '429', { retryAfterMs: 3_600_000 });
+    expect(acquireRetry(0, throttled, config, () => 0).delayMs).toBe(10_000);
+  });
+
   it('waits at least what the server asked for', () => {
     const throttled = new LeaseStoreError('unavailable', '429', { retryAfterMs: 9_000 });
     expect(acquireRetry(0, throttled, config, () => 0).delayMs).toBe(9_000);

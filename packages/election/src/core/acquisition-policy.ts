@@ -14,6 +14,7 @@ import { MAX_TIMER_DELAY_MS } from './clock.js';
 import type { ElectionConfig } from './config.js';
 import { type LeaseholdError, LeaseStoreError } from './errors.js';
 import { expiresAt, holderOf, isAcquirable, type LeaseView } from './lease-view.js';
+import { capRetryAfter } from './retry-after.js';
 
 /** What a follower knows that decides whether it competes. */
 export interface AcquisitionState {
@@ -75,7 +76,8 @@ export interface AcquireRetry {
 
 /**
  * The back-off after acquisition attempt number `failures + 1` failed with `error`: growing
- * with each failure, jittered, and never shorter than a server's `Retry-After`.
+ * with each failure, jittered, and never shorter than a server's `Retry-After` (capped by
+ * {@link capRetryAfter}).
  */
 export function acquireRetry(
   failures: number,
@@ -84,7 +86,10 @@ export function acquireRetry(
   random: () => number,
 ): AcquireRetry {
   const acquireFailures = failures + 1;
-  const serverAsked = error instanceof LeaseStoreError ? (error.retryAfterMs ?? 0) : 0;
+  // A server's Retry-After is a floor on the wait, capped so one answer cannot leave a free
+  // Lease leaderless for an hour.
+  const serverAsked =
+    error instanceof LeaseStoreError ? (capRetryAfter(error.retryAfterMs, config) ?? 0) : 0;
   const delayMs = Math.max(
     serverAsked,
     backoffDelay(acquireBackoff(config), acquireFailures, random),

@@ -374,6 +374,17 @@ describe('createLeaderElector', () => {
     expect(f.leaders()).toEqual(['candidate-1']);
   });
 
+  it('a 429 with Retry-After: 3600 on a free Lease is retried within the cap, not in an hour', async () => {
+    const f = setup(1);
+    f.store.failNext('unavailable', { method: 'create', retryAfterMs: 3_600_000 });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    expect(elector.isLeader).toBe(false);
+    // The cap: 5 retry periods (10 s), never past a lease duration.
+    await f.advance(5 * elector.config.retryPeriodMs);
+    expect(elector.isLeader).toBe(true);
+  });
+
   it('a drain that settles in time still releases at once', async () => {
     const f = setup(2, { drainTimeoutMs: 1_000 });
     const [first, second] = f.electors as [LeaderElector, LeaderElector];
