@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LeaseStore } from '../core/lease-store.js';
 import { createManualClock, flushMicrotasks, type ManualClock } from '../core/manual-clock.js';
@@ -424,6 +425,41 @@ describe('createLeaderElector', () => {
     expect(completed).toBe(2);
     expect(f.electors.map((e) => e.state.role)).toEqual(['stopped', 'stopped']);
     expect(f.clock.pendingTimers()).toBe(0);
+  });
+
+  it('whenLeader({ signal }) leaves no subscription behind once aborted, nor for an aborted signal (found by review)', async () => {
+    const f = setup(1);
+    f.store.write({
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15 },
+    });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    // Count live subscriptions to state$ as whenLeader makes them.
+    const inner = elector.state$;
+    let live = 0;
+    Object.defineProperty(elector, 'state$', {
+      value: new Observable<LeadershipState>((subscriber) => {
+        live++;
+        const subscription = inner.subscribe(subscriber);
+        return () => {
+          live--;
+          subscription.unsubscribe();
+        };
+      }),
+    });
+    const aborted = AbortSignal.abort();
+    const calls = Array.from({ length: 1_000 }, () => elector.whenLeader({ signal: aborted }));
+    expect(live).toBe(0);
+    const later = new AbortController();
+    const pending = Array.from({ length: 1_000 }, () =>
+      elector.whenLeader({ signal: later.signal }),
+    );
+    expect(live).toBe(1_000);
+    later.abort();
+    expect(live).toBe(0);
+    const outcomes = await Promise.allSettled([...calls, ...pending]);
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
   });
 
   it('whenLeader rejects with ElectorStoppedError when stopped first', async () => {
