@@ -18,6 +18,8 @@ import {
 import { LINK_PROFILES } from './harness/link-profiles.js';
 import { createRandom } from './harness/random.js';
 import { replayParameters, shardSeed } from './harness/run-sizes.js';
+import { FAST_TIMING } from './harness/scenario.js';
+import { isHealthyLink } from './harness/schedule-arbitraries.js';
 import { createSimProcess } from './harness/sim-process.js';
 import { createSimServer } from './harness/sim-server.js';
 import { createSkewedClock } from './harness/skewed-clock.js';
@@ -411,5 +413,15 @@ describe('deep chaos shards under a pinned seed', () => {
         else process.env[key] = value;
       }
     }
+  });
+});
+
+describe('healthy links are judged on the fastest clock', () => {
+  // The L1 counterexample (seed -1702306571): wan on 3/2/0.5 s timing with ρ ≈ 1.5 was called
+  // healthy in real ms, but a leader whose clock ran 1.375× fast had 1455 real ms per renew
+  // deadline for 2 × 600 ms round trips and a 364 ms retry period, and lost its term.
+  it('wan on 3/2/0.5 s is healthy with equal clocks, not with ρ = 1.4995', () => {
+    expect(isHealthyLink('wan', FAST_TIMING, null)).toBe(true);
+    expect(isHealthyLink('wan', FAST_TIMING, null, 1.4995)).toBe(false);
   });
 });
