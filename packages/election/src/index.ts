@@ -39,7 +39,6 @@ export type { Clock, TimerHandle } from './core/clock.js';
 export type { ElectionConfig, ElectionTiming } from './core/config.js';
 export {
   ConfigError,
-  DrainTimeoutError,
   ElectorStoppedError,
   LeadershipLostError,
   LeaseholdError,

@@ -121,26 +121,6 @@ export class LeadershipLostError extends LeaseholdError {
  */
 export type TermEndReason = 'deadline' | 'lost' | 'preferred-holder' | 'step-down' | 'stop';
 
-/**
- * The term's work did not settle within `drainTimeoutMs` after the term ended. The Lease is
- * then not released — releasing would let a successor lead while this work still runs — but
- * left to expire: renewals have stopped, so a successor waits a lease duration after our last
- * renewal, as it would for a crashed leader.
- */
-export class DrainTimeoutError extends LeaseholdError {
-  override readonly name = 'DrainTimeoutError';
-  readonly code = 'ERR_LEASEHOLD_DRAIN_TIMEOUT' as const;
-  /** The bound that passed, in ms. */
-  readonly drainTimeoutMs: number;
-  constructor(drainTimeoutMs: number) {
-    super(
-      `the term's work did not settle within drainTimeoutMs (${drainTimeoutMs} ms); ` +
-        'the lease is left to expire instead of being released',
-    );
-    this.drainTimeoutMs = drainTimeoutMs;
-  }
-}
-
 /** The elector was stopped before the awaited condition happened. */
 export class ElectorStoppedError extends LeaseholdError {
   override readonly name = 'ElectorStoppedError';

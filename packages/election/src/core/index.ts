@@ -15,7 +15,6 @@ export {
 } from './config.js';
 export {
   ConfigError,
-  DrainTimeoutError,
   ElectorStoppedError,
   isStoreError,
   LeadershipLostError,

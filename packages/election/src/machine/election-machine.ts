@@ -132,7 +132,6 @@ export function createElectionMachine(services: ElectionServices) {
       warnReleaseUnanswered: () =>
         logger.warn('release got no answer in time; the lease will expire instead'),
       releaseFailed: assign((_, failure: unknown) => update.releaseFailed(failure)),
-      leaveLeaseToExpire: assign(({ context }) => update.leaveLeaseToExpire(context)),
       limitReleaseToStop: assign(({ context }) => update.limitReleaseToStop(context)),
       abortTerm: ({ context }) => update.abortTerm(context),
       finishTerm: assign(({ context }) => update.finishTerm(context)),
@@ -310,14 +309,7 @@ export function createElectionMachine(services: ElectionServices) {
                 term: context.term,
                 boundMs: policy.drainBound(context.config),
               }),
-              onDone: [
-                {
-                  guard: ({ context, event }) => event.output.settled || !context.releaseOnExit,
-                  target: 'releasing',
-                },
-                // Work still running: releasing would let a successor lead beside it.
-                { target: 'done', actions: 'leaveLeaseToExpire' },
-              ],
+              onDone: 'releasing',
             },
           },
           releasing: {
