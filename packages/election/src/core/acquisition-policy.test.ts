@@ -74,6 +74,13 @@ describe('whether a follower competes', () => {
       may: true,
     },
     { what: 'our own name, not assigned', state: following('me'), now: 15_999, may: false },
+    {
+      // A fresh read after a lost race named another holder: the assignment is void.
+      what: 'an assignment whose view now names another holder',
+      state: following('a', { assigned: true }),
+      now: 1_000,
+      may: false,
+    },
   ])('$what: $may', ({ state, now, may }) => {
     expect(mayAcquire(state, config, now)).toBe(may);
   });
@@ -144,6 +151,11 @@ describe('back-off between acquisition attempts', () => {
     });
     expect(acquireRetry(2, unavailable, config, () => 0).delayMs).toBe(4_000);
     expect(acquireRetry(20, unavailable, config, () => 0).delayMs).toBe(15_000);
+  });
+
+  it('caps a Retry-After: 3600 s waits at most 5 retry periods (found by review)', () => {
+    const throttled = new LeaseStoreError('unavailable', '429', { retryAfterMs: 3_600_000 });
+    expect(acquireRetry(0, throttled, config, () => 0).delayMs).toBe(10_000);
   });
 
   it('waits at least what the server asked for', () => {

@@ -13,7 +13,8 @@ import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { MAX_TIMER_DELAY_MS } from './clock.js';
 import type { ElectionConfig } from './config.js';
 import { type LeaseholdError, LeaseStoreError } from './errors.js';
-import { expiresAt, isAcquirable, type LeaseView } from './lease-view.js';
+import { expiresAt, holderOf, isAcquirable, type LeaseView } from './lease-view.js';
+import { capRetryAfter } from './retry-after.js';
 
 /** What a follower knows that decides whether it competes. */
 export interface AcquisitionState {
@@ -34,8 +35,18 @@ export function mayAcquire(state: AcquisitionState, config: ElectionConfig, now:
     !state.stopRequested &&
     (state.retryAt === null || now >= state.retryAt) &&
     (state.yieldUntil === null || now >= state.yieldUntil) &&
-    (state.assigned || isAcquirable(state.view, config, now))
+    (holdsAssignment(state, config) || isAcquirable(state.view, config, now))
   );
+}
+
+/**
+ * An assignment counts only while the view still names us. The flag is set when an
+ * observation hands us the Lease; any later read that names another holder (a lost race's
+ * fresh read, a relist after a partition) voids it. Without this check a stale flag let a
+ * follower overwrite a holder whose term was live (found by the chaos property).
+ */
+export function holdsAssignment(state: AcquisitionState, config: ElectionConfig): boolean {
+  return state.assigned && holderOf(state.view) === config.identity;
 }
 
 /**
@@ -65,7 +76,8 @@ export interface AcquireRetry {
 
 /**
  * The back-off after acquisition attempt number `failures + 1` failed with `error`: growing
- * with each failure, jittered, and never shorter than a server's `Retry-After`.
+ * with each failure, jittered, and never shorter than a server's `Retry-After` (capped by
+ * {@link capRetryAfter}).
  */
 export function acquireRetry(
   failures: number,
@@ -74,7 +86,10 @@ export function acquireRetry(
   random: () => number,
 ): AcquireRetry {
   const acquireFailures = failures + 1;
-  const serverAsked = error instanceof LeaseStoreError ? (error.retryAfterMs ?? 0) : 0;
+  // A server's Retry-After is a floor on the wait, capped so one answer cannot leave a free
+  // Lease leaderless for an hour.
+  const serverAsked =
+    error instanceof LeaseStoreError ? (capRetryAfter(error.retryAfterMs, config) ?? 0) : 0;
   const delayMs = Math.max(
     serverAsked,
     backoffDelay(acquireBackoff(config), acquireFailures, random),

@@ -89,3 +89,50 @@ describe('logger port', () => {
     ]);
   });
 });
+
+describe('a logger that throws (found by review: it killed the watch loop)', () => {
+  it('never breaks election: a whole term with failing watches, renewals, a step-down and a stop', async () => {
+    let calls = 0;
+    const throwing = () => {
+      calls++;
+      throw new Error('log sink is broken');
+    };
+    const logger: Logger = { debug: throwing, info: throwing, warn: throwing, error: throwing };
+    const clock = createManualClock();
+    const store = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
+    const elector = createLeaderElector({
+      name: 'l',
+      namespace: 'ns',
+      identity: 'me',
+      store,
+      clock,
+      logger,
+      random: () => 0.5,
+    });
+    electors.push(elector);
+    elector.start();
+    await flushMicrotasks(10);
+    expect(elector.isLeader).toBe(true);
+    // The watch fails twice (each logged as a warning) and the loop keeps going.
+    store.failNext('unavailable', { method: 'watch', count: 2 });
+    store.dropWatches('unavailable');
+    for (let i = 0; i < 30; i++) {
+      await clock.advanceAsync(1_000);
+      await flushMicrotasks(5);
+    }
+    expect(elector.isLeader).toBe(true);
+    expect(store.activeWatches()).toBe(1);
+    // One renewal fails (logged as a warning); the term survives it.
+    store.failNext('unavailable', { method: 'replace', count: 1 });
+    await clock.advanceAsync(2_000);
+    await flushMicrotasks(5);
+    expect(elector.isLeader).toBe(true);
+    elector.stepDown();
+    await clock.advanceAsync(0);
+    await flushMicrotasks(10);
+    expect(store.current()?.record.holderIdentity).toBe('');
+    await elector.stop();
+    expect(elector.state.role).toBe('stopped');
+    expect(calls).toBeGreaterThan(3);
+  });
+});

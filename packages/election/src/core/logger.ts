@@ -47,14 +47,25 @@ const NO_FIELDS: LogFields = Object.freeze({});
 /**
  * Adapts the user's {@link Logger} to the internal {@link LogSink}. Methods are called on the
  * logger (not detached), as pino's need their `this`; a line without fields still passes an
- * (empty) object, since pino reads a string first argument as the message.
+ * (empty) object, since pino reads a string first argument as the message. Logging never
+ * breaks election: whatever the user's logger throws is swallowed (a throw inside the watch
+ * loop or a machine action would otherwise end it).
  */
 export function toLogSink(logger: Logger | undefined): LogSink {
   if (logger === undefined) return silentSink;
+  const safely =
+    (level: keyof Logger) =>
+    (message: string, fields?: LogFields): void => {
+      try {
+        logger[level](fields ?? NO_FIELDS, message);
+      } catch {
+        // Nowhere better to report it: the logger is the reporting channel.
+      }
+    };
   return {
-    debug: (message, fields) => logger.debug(fields ?? NO_FIELDS, message),
-    info: (message, fields) => logger.info(fields ?? NO_FIELDS, message),
-    warn: (message, fields) => logger.warn(fields ?? NO_FIELDS, message),
-    error: (message, fields) => logger.error(fields ?? NO_FIELDS, message),
+    debug: safely('debug'),
+    info: safely('info'),
+    warn: safely('warn'),
+    error: safely('error'),
   };
 }

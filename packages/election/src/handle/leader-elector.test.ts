@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LeaseStore } from '../core/lease-store.js';
 import { createManualClock, flushMicrotasks, type ManualClock } from '../core/manual-clock.js';
@@ -359,6 +360,37 @@ describe('createLeaderElector', () => {
     expect(holderOf(f.store)).toBe('');
   });
 
+  it('a 429 with Retry-After: 3600 on a free Lease is retried within the cap, not in an hour', async () => {
+    const f = setup(1);
+    f.store.failNext('unavailable', { method: 'create', retryAfterMs: 3_600_000 });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    expect(elector.isLeader).toBe(false);
+    // The cap: 5 retry periods (10 s), never past a lease duration.
+    await f.advance(5 * elector.config.retryPeriodMs);
+    expect(elector.isLeader).toBe(true);
+  });
+
+  it('a drain that settles in time still releases at once', async () => {
+    const f = setup(2, { drainTimeoutMs: 1_000 });
+    const [first, second] = f.electors as [LeaderElector, LeaderElector];
+    first.runWhileLeader(
+      (term) => new Promise((resolve) => term.signal.addEventListener('abort', resolve)),
+    );
+    first.start();
+    await f.settle();
+    second.start();
+    await f.advance(5_000);
+    const stepDownAt = f.clock.now();
+    first.stepDown();
+    await f.advance(0);
+    // Released (a write naming nobody), and the successor took it at the same instant.
+    expect(f.store.writes.some((w) => w.lease?.record.holderIdentity === '')).toBe(true);
+    expect(first.state.error).toBeNull();
+    expect(f.leaders()).toEqual(['candidate-1']);
+    expect(f.clock.now()).toBe(stepDownAt);
+  });
+
   it('does not release on stop when releaseOnStop is false', async () => {
     const f = setup(1, { releaseOnStop: false });
     f.electors[0]!.start();
@@ -378,6 +410,41 @@ describe('createLeaderElector', () => {
     expect(completed).toBe(2);
     expect(f.electors.map((e) => e.state.role)).toEqual(['stopped', 'stopped']);
     expect(f.clock.pendingTimers()).toBe(0);
+  });
+
+  it('whenLeader({ signal }) leaves no subscription behind once aborted, nor for an aborted signal (found by review)', async () => {
+    const f = setup(1);
+    f.store.write({
+      metadata: { name: NAME, namespace: NAMESPACE },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15 },
+    });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    // Count live subscriptions to state$ as whenLeader makes them.
+    const inner = elector.state$;
+    let live = 0;
+    Object.defineProperty(elector, 'state$', {
+      value: new Observable<LeadershipState>((subscriber) => {
+        live++;
+        const subscription = inner.subscribe(subscriber);
+        return () => {
+          live--;
+          subscription.unsubscribe();
+        };
+      }),
+    });
+    const aborted = AbortSignal.abort();
+    const calls = Array.from({ length: 1_000 }, () => elector.whenLeader({ signal: aborted }));
+    expect(live).toBe(0);
+    const later = new AbortController();
+    const pending = Array.from({ length: 1_000 }, () =>
+      elector.whenLeader({ signal: later.signal }),
+    );
+    expect(live).toBe(1_000);
+    later.abort();
+    expect(live).toBe(0);
+    const outcomes = await Promise.allSettled([...calls, ...pending]);
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
   });
 
   it('whenLeader rejects with ElectorStoppedError when stopped first', async () => {

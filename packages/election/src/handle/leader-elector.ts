@@ -15,10 +15,12 @@ import {
   BehaviorSubject,
   distinctUntilChanged,
   filter,
+  finalize,
   firstValueFrom,
   lastValueFrom,
   map,
   type Observable,
+  take,
 } from 'rxjs';
 import { type Actor, createActor } from 'xstate';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -225,21 +227,26 @@ class Elector implements LeaderElector {
   }
 
   whenLeader(options: WhenLeaderOptions = {}): Promise<Term> {
-    const leading = firstValueFrom(
-      this.state$.pipe(
-        map((state) => state.term),
-        filter((term): term is Term => term !== null),
-      ),
-    ).catch(() => {
-      throw new ElectorStoppedError('the elector stopped before becoming leader');
-    });
     const { signal } = options;
-    if (!signal) return leading;
+    // An aborted signal never subscribes, and an abort tears the subscription down: callers
+    // that poll with a fresh signal each time must not accumulate subscribers.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Term>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      leading.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      const stopped = () =>
+        reject(new ElectorStoppedError('the elector stopped before becoming leader'));
+      const onAbort = () => {
+        subscription.unsubscribe();
+        reject(signal?.reason);
+      };
+      const subscription = this.state$
+        .pipe(
+          map((state) => state.term),
+          filter((term): term is Term => term !== null),
+          take(1),
+          finalize(() => signal?.removeEventListener('abort', onAbort)),
+        )
+        .subscribe({ next: resolve, error: stopped, complete: stopped });
+      if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createManualClock, flushMicrotasks } from '../core/manual-clock.js';
 import { createInMemoryLeaseStore } from '../store/index.js';
@@ -86,6 +86,24 @@ describe('whileLeader', () => {
     await elector.stepDown();
     await settle(15_000);
     expect(tokens).toEqual([1, 2]);
+    await elector.stop();
+  });
+});
+
+describe('whileLeader after an event-loop stall (found by review)', () => {
+  it('drops a value emitted after the term ended on the clock, before the abort timer ran', async () => {
+    const { clock, elector, settle } = fixture();
+    const ticks = new Subject<number>();
+    const seen: number[] = [];
+    ticks.pipe(whileLeader(elector)).subscribe((n) => seen.push(n));
+    elector.start();
+    await settle();
+    expect(elector.isLeader).toBe(true);
+    ticks.next(1);
+    clock.stall(elector.config.leaseDurationMs); // nothing fires: the process was paused
+    expect(elector.isLeader).toBe(false);
+    ticks.next(2); // the interval's callback runs first when the loop resumes
+    expect(seen).toEqual([1]);
     await elector.stop();
   });
 });

@@ -6,6 +6,7 @@
 import {
   distinctUntilChanged,
   EMPTY,
+  filter,
   fromEvent,
   type MonoTypeOperatorFunction,
   map,
@@ -38,7 +39,9 @@ export function leadershipTerms(source: LeadershipSource): Observable<Term> {
 
 /**
  * Mirrors `source$` only while leader: subscribes to it when a term starts and unsubscribes
- * the moment the term's signal aborts; resubscribes on the next term. Completes when the
+ * the moment the term's signal aborts; resubscribes on the next term. Each value is passed on
+ * only if the term is current at that moment ({@link Term.isCurrent}), so a value emitted
+ * after a stall carried the process past its deadline is dropped. Completes when the
  * elector stops.
  *
  * @example
@@ -52,7 +55,14 @@ export function whileLeader<T>(elector: LeadershipSource): MonoTypeOperatorFunct
   return (source$) =>
     leadershipTerms(elector).pipe(
       switchMap((term) =>
-        term.signal.aborted ? EMPTY : source$.pipe(takeUntil(fromEvent(term.signal, 'abort'))),
+        term.signal.aborted
+          ? EMPTY
+          : source$.pipe(
+              takeUntil(fromEvent(term.signal, 'abort')),
+              // A value can arrive after the term ended on the clock but before the timer
+              // that aborts the signal has run (an event-loop stall): check at emission.
+              filter(() => term.isCurrent()),
+            ),
       ),
     );
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { ElectionPolicy } from '../core/election-policy.js';
 import { LeadershipLostError, type TermEndReason, toStoreError } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
-import { observe } from '../core/lease-view.js';
+import { holderOf, observe } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import type { ObservationFold } from '../core/observation-fold.js';
 import type { ElectionEvent } from './election-actors.js';
@@ -62,9 +62,11 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
         : { view, assigned };
     },
 
-    recordLease: (context: ElectionContext, lease: StoredLease | null): Update => ({
-      view: observe(context.view, lease, clock.now()),
-    }),
+    recordLease(context: ElectionContext, lease: StoredLease | null): Update {
+      const view = observe(context.view, lease, clock.now());
+      // A fresh read that names someone else ends an assignment (see holdsAssignment).
+      return { view, assigned: context.assigned && holderOf(view) === context.config.identity };
+    },
 
     /** A failed or unanswered acquisition: back off (growing), remembering the error. */
     acquireFailed(context: ElectionContext, failure: unknown): Update {

@@ -61,28 +61,29 @@ export interface ElectionEffects {
 export function electionActors(effects: ElectionEffects) {
   const { store, clock, logger, random, drain, policy } = effects;
   return {
-    watchLease: fromCallback<ElectionEvent, { idleTimeoutMs: number; requestTimeoutMs: number }>(
-      ({ input, sendBack }) => {
-        const controller = new AbortController();
-        const send = (event: ElectionEvent) => {
-          if (!controller.signal.aborted) sendBack(event);
-        };
-        void runLeaseWatcher({
-          store,
-          clock,
-          logger,
-          random,
-          ...input,
-          signal: controller.signal,
-          sink: {
-            lease: (lease) => send({ type: 'lease.observed', lease }),
-            synced: () => send({ type: 'watch.synced' }),
-            error: (error) => send({ type: 'watch.failed', error }),
-          },
-        });
-        return () => controller.abort();
-      },
-    ),
+    watchLease: fromCallback<
+      ElectionEvent,
+      { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
+    >(({ input, sendBack }) => {
+      const controller = new AbortController();
+      const send = (event: ElectionEvent) => {
+        if (!controller.signal.aborted) sendBack(event);
+      };
+      void runLeaseWatcher({
+        store,
+        clock,
+        logger,
+        random,
+        ...input,
+        signal: controller.signal,
+        sink: {
+          lease: (lease) => send({ type: 'lease.observed', lease }),
+          synced: () => send({ type: 'watch.synced' }),
+          error: (error) => send({ type: 'watch.failed', error }),
+        },
+      });
+      return () => controller.abort();
+    }),
     acquire: fromPromise<
       AcquireResult,
       { config: ElectionConfig; decidedOn: StoredLease | null; tombstone: LeaseRecord | null }

@@ -145,6 +145,7 @@ export function createElectionMachine(services: ElectionServices) {
       input: ({ context }) => ({
         idleTimeoutMs: policy.watchIdleTimeout(context.config),
         requestTimeoutMs: policy.writeTimeout(context.config),
+        timing: context.config,
       }),
     },
     on: {

@@ -4,8 +4,11 @@
  * @remarks
  * A small reflector. States: unsynced (list to learn the Lease and the collection version)
  * → watching from version V. A clean end of the stream resumes from the last version seen;
- * `gone` (410) drops the version and lists again; any other failure is reported and retried
- * with jittered backoff; a watchdog restarts a stream that has been silent too long (a stalled
+ * `gone` (410) drops the version and lists again — at once the first time, with the same
+ * jittered backoff as any failure when it repeats without a stream delivering in between (a
+ * server that answers every watch with 410 would otherwise get a tight list loop; client-go's
+ * reflector backs off the same way); any other failure is reported and retried with jittered
+ * backoff, honouring a server's `Retry-After` up to {@link capRetryAfter}'s cap; a watchdog restarts a stream that has been silent too long (a stalled
  * connection looks exactly like a quiet Lease otherwise). A stale or interrupted view only
  * delays what the elector sees, which is the safe direction: a decision made on an old version
  * fails its write precondition.
@@ -16,10 +19,12 @@
 import { backoffDelay, DEFAULT_BACKOFF } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { sleep } from '../core/clock.js';
+import type { ElectionTiming } from '../core/config.js';
 import { LeaseStoreError, toStoreError } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import type { LogSink } from '../core/logger.js';
+import { capRetryAfter } from '../core/retry-after.js';
 
 /** What the watch loop reports. */
 export interface LeaseWatcherSink {
@@ -43,6 +48,8 @@ export interface LeaseWatcherOptions {
   readonly idleTimeoutMs: number;
   /** Give up on a list that has not answered in this long, and retry. */
   readonly requestTimeoutMs?: number;
+  /** The election's timing, which caps a server's `Retry-After` (see {@link capRetryAfter}). */
+  readonly timing?: Pick<ElectionTiming, 'retryPeriodMs' | 'leaseDurationMs'>;
 }
 
 /** Runs until `signal` aborts; never rejects. */
@@ -51,6 +58,8 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
   const policy = DEFAULT_BACKOFF;
   let version: string | undefined;
   let failures = 0;
+  /** 410s since a stream last delivered or idled out: a server stuck answering 410. */
+  let gones = 0;
 
   while (!signal.aborted) {
     try {
@@ -66,6 +75,7 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
       });
       if (outcome !== 'empty') {
         failures = 0;
+        gones = 0;
       } else if (!signal.aborted) {
         // A stream that ends without delivering anything, again and again, would otherwise
         // become a tight reconnect loop against a struggling server.
@@ -79,11 +89,18 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
         logger.debug('watch history expired; listing again', { resourceVersion: version });
         version = undefined;
         failures = 0;
+        gones++;
+        if (gones > 1) {
+          await sleep(clock, backoffDelay(policy, gones - 1, random), signal).catch(() => {});
+        }
         continue;
       }
       failures++;
       sink.error(storeError);
-      const delay = Math.max(storeError.retryAfterMs ?? 0, backoffDelay(policy, failures, random));
+      const serverAsked = options.timing
+        ? capRetryAfter(storeError.retryAfterMs, options.timing)
+        : storeError.retryAfterMs;
+      const delay = Math.max(serverAsked ?? 0, backoffDelay(policy, failures, random));
       logger.warn('lease watch failed; retrying', {
         kind: storeError.kind,
         error: storeError.message,

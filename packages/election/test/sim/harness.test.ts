@@ -17,6 +17,9 @@ import {
 } from './harness/invariants.js';
 import { LINK_PROFILES } from './harness/link-profiles.js';
 import { createRandom } from './harness/random.js';
+import { replayParameters, shardSeed } from './harness/run-sizes.js';
+import { FAST_TIMING } from './harness/scenario.js';
+import { isHealthyLink } from './harness/schedule-arbitraries.js';
 import { createSimProcess } from './harness/sim-process.js';
 import { createSimServer } from './harness/sim-server.js';
 import { createSkewedClock } from './harness/skewed-clock.js';
@@ -386,5 +389,39 @@ describe('checks', () => {
         write('replace', '3', '4', record('a', 0), 'a'),
       ]),
     ).toEqual([expect.stringMatching(/coordinated-election fields/)]);
+  });
+});
+
+describe('deep chaos shards under a pinned seed', () => {
+  // CI pins LEASEHOLD_SIM_SEED; both shards ran the same schedules, so "20,000" were 10,000.
+  it('derive distinct seeds per shard, and replay a printed seed and path as given', () => {
+    const saved = { seed: process.env.LEASEHOLD_SIM_SEED, path: process.env.LEASEHOLD_SIM_PATH };
+    try {
+      process.env.LEASEHOLD_SIM_SEED = '20261125';
+      delete process.env.LEASEHOLD_SIM_PATH;
+      expect(replayParameters(0)).toEqual({ seed: 20261125 });
+      expect(replayParameters(1)).toEqual({ seed: 20261126 });
+      expect(shardSeed(2147483647, 1)).toBe(-2147483648);
+      process.env.LEASEHOLD_SIM_PATH = '3:1';
+      expect(replayParameters(1)).toEqual({ seed: 20261125, path: '3:1' });
+    } finally {
+      for (const [key, value] of [
+        ['LEASEHOLD_SIM_SEED', saved.seed],
+        ['LEASEHOLD_SIM_PATH', saved.path],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});
+
+describe('healthy links are judged on the fastest clock', () => {
+  // The L1 counterexample (seed -1702306571): wan on 3/2/0.5 s timing with ρ ≈ 1.5 was called
+  // healthy in real ms, but a leader whose clock ran 1.375× fast had 1455 real ms per renew
+  // deadline for 2 × 600 ms round trips and a 364 ms retry period, and lost its term.
+  it('wan on 3/2/0.5 s is healthy with equal clocks, not with ρ = 1.4995', () => {
+    expect(isHealthyLink('wan', FAST_TIMING, null)).toBe(true);
+    expect(isHealthyLink('wan', FAST_TIMING, null, 1.4995)).toBe(false);
   });
 });

@@ -490,3 +490,57 @@ describe('fixed: renewal attempts abandoned before a slow answer could arrive (f
     }
   });
 });
+
+describe('a stale assignment let a follower overwrite a live term (found by the chaos property, seed 739176688)', () => {
+  // Shrunk: coordinated election is on (an operator set preferredHolder, naming c1, which then
+  // stops). c0's acquiring write lands but its response is lost, so c0 sees a record naming
+  // itself appear with a strategy set and takes it for an assignment by the coordinator. A
+  // partition keeps it from acting; c2 waits c0's record out and leads. After the heal c0
+  // tries to take "its" Lease on the old version, loses the race, and the fresh read names c2
+  // — but the assigned flag survived that read, so c0 wrote over c2's live term at once.
+  const scenario: Scenario = {
+    seed: 2147483644,
+    timing: TIGHT_TIMING,
+    candidates: 3,
+    rho: 1,
+    rates: [0, 0, 0, 0],
+    link: 'lan',
+    requestTimeoutMs: 1_250,
+    drainTimeoutMs: 3_000,
+    releaseOnStop: true,
+    work: { kind: 'stuck' },
+  };
+  it('fixed: schedule: prefer(leader), partition(leader, blackhole), stop(#1), fail(leader, lost-response), partition(leader, reset), heal(#0)', async () => {
+    const simulation = createSimulation(scenario);
+    await simulation.run(0);
+    for (const step of [
+      { kind: 'advance', ms: 13 },
+      { kind: 'prefer', slot: 'leader' },
+      { kind: 'partition', slot: 'leader', mode: 'blackhole' },
+      { kind: 'stop', slot: 1 },
+      { kind: 'advance', ms: 2375 },
+      { kind: 'fail', slot: 'leader', fault: 'lost-response', method: null },
+      { kind: 'advance', ms: 3054 },
+      { kind: 'advance', ms: 589 },
+      { kind: 'partition', slot: 'leader', mode: 'reset' },
+      { kind: 'advance', ms: 5387 },
+      { kind: 'heal', slot: 0 },
+      { kind: 'advance', ms: 3221 },
+      { kind: 'advance', ms: 10_000 },
+    ] as const) {
+      await simulation.apply(step);
+    }
+    // The once-buggy state was reached: c0's own unanswered write named it (token 1) while it
+    // was not leading, and c2 led after it with a later token.
+    const writes = simulation.server.store.writes;
+    const c0Landed = writes.find((w) => w.lease?.record.holderIdentity === 'c0');
+    expect(c0Landed?.lease?.record.leaseTransitions).toBe(1);
+    const c0 = simulation.nodes[0];
+    expect(
+      c0?.history.some((entry) => entry.state.role !== 'leader' && entry.state.holder === 'c0'),
+    ).toBe(true);
+    expect(simulation.terms.some((term) => term.identity === 'c2')).toBe(true);
+    // S1 held at every event (run() throws otherwise); the recovery requires a leader again.
+    await simulation.recover();
+  });
+});

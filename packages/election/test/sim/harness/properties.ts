@@ -34,7 +34,7 @@ import type { Step } from './steps.js';
 const NO_TIMEOUT = 24 * 3_600_000;
 
 /** The chaos property: random worlds, random faults, S1–S3 at every event, then recovery. */
-export function defineChaosProperty(label: string, runs: number): void {
+export function defineChaosProperty(label: string, runs: number, shard = 0): void {
   const counters = createFaultCounters();
   const stats = createRunStats();
   let started = 0;
@@ -46,7 +46,7 @@ export function defineChaosProperty(label: string, runs: number): void {
     // Store calls with and without timeouts of their own: the elector bounds every effect
     // itself (it did not always: see regressions.test.ts).
     [scheduleArbitrary({ requestTimeouts: [0.25, 0.5, 1, null] })],
-    { numRuns: runs, ...replayParameters() },
+    { numRuns: runs, ...replayParameters(shard) },
   )(
     'S1–S3 hold at every event, and the world recovers (L0, L3)',
     async ({ scenario, steps }) => {

@@ -36,12 +36,24 @@ export function deepRuns(): { readonly chaosPerShard: number; readonly liveness:
   };
 }
 
-/** fast-check parameters that replay a reported failure, when asked to. */
-export function replayParameters(): { seed?: number; path?: string } {
+/**
+ * fast-check parameters that replay a reported failure, when asked to.
+ *
+ * @param shard - The chaos shard's index (0-based). A pinned `LEASEHOLD_SIM_SEED` alone runs
+ *   shard `k` from seed + k, so that the shards explore distinct schedules rather than the same
+ *   ones twice; with `LEASEHOLD_SIM_PATH` (replaying the seed and path a failure printed, which
+ *   is already the shard's own seed) the seed is used as given.
+ */
+export function replayParameters(shard = 0): { seed?: number; path?: string } {
   const raw = process.env.LEASEHOLD_SIM_SEED;
   if (raw === undefined || raw === '') return {};
   const seed = Number(raw);
   if (!Number.isInteger(seed)) throw new Error(`LEASEHOLD_SIM_SEED must be an integer, got ${raw}`);
   const path = process.env.LEASEHOLD_SIM_PATH;
-  return path ? { seed, path } : { seed };
+  return path ? { seed, path } : { seed: shardSeed(seed, shard) };
+}
+
+/** The seed of chaos shard `shard` under a pinned `seed`: distinct per shard, a 32-bit int. */
+export function shardSeed(seed: number, shard: number): number {
+  return (seed + shard) | 0;
 }

@@ -60,16 +60,23 @@ export interface ScenarioSpace {
  * Whether `link` is a healthy network for `timing`: a round trip fits in the request timeout
  * and leaves a leader time to renew before its deadline. Recovery is judged on this network;
  * steps may still make a link worse for a while.
+ *
+ * The deadline and the retry period run on the leader's clock, which may be `rho` times
+ * faster than real time: two round trips and a retry period must fit in the renew deadline
+ * *as the fastest clock measures it*. Judging in real ms admitted wan on 3/2/0.5 s timing
+ * with a 1.375 clock, where a leader lost its term with no fault at all (the L1
+ * counterexample of seed -1702306571: outside the assumptions, not an elector bug).
  */
 export function isHealthyLink(
   link: LinkProfileName,
   timing: ElectionTiming,
   requestTimeoutMs: number | null,
+  rho = 1,
 ): boolean {
   const { requestMs, responseMs } = LINK_PROFILES[link];
   const roundTrip = requestMs[1] + responseMs[1];
   return (
-    roundTrip < (timing.renewDeadlineMs - timing.retryPeriodMs) / 2 &&
+    roundTrip * rho < (timing.renewDeadlineMs - timing.retryPeriodMs) / 2 &&
     (requestTimeoutMs === null || roundTrip < requestTimeoutMs)
   );
 }
@@ -92,9 +99,10 @@ export function scenarioArbitrary(space: ScenarioSpace = {}): fc.Arbitrary<Scena
     .chain(({ timing, rhoFraction, requestTimeout, drainFraction, work, ...rest }) => {
       const requestTimeoutMs =
         requestTimeout === null ? null : Math.round(requestTimeout * timing.renewDeadlineMs);
+      const rho = 1 + rhoFraction * (rhoLimit(timing) - 1);
       const links = (space.links ?? LINK_PROFILE_NAMES).filter(
         (link) =>
-          isHealthyLink(link, timing, requestTimeoutMs) &&
+          isHealthyLink(link, timing, requestTimeoutMs, rho) &&
           (space.linkFilter?.(link, timing, requestTimeoutMs) ?? true),
       );
       const workStyle: WorkStyle =
@@ -103,7 +111,7 @@ export function scenarioArbitrary(space: ScenarioSpace = {}): fc.Arbitrary<Scena
         printableScenario({
           ...rest,
           timing,
-          rho: 1 + rhoFraction * (rhoLimit(timing) - 1),
+          rho,
           link,
           requestTimeoutMs,
           drainTimeoutMs: Math.round(drainFraction * timing.leaseDurationMs),
