@@ -13,6 +13,12 @@ export default {
     'packages/election/src/core/config.ts',
     'packages/election/src/machine/lease-writes.ts',
     'packages/election/src/kube/errors.ts',
+    'packages/election/src/core/term-policy.ts',
+    'packages/election/src/core/acquisition-policy.ts',
+    'packages/election/src/core/observation-fold.ts',
+    'packages/election/src/core/election-policy.ts',
+    'packages/election/src/core/backoff.ts',
+    'packages/election/src/core/retry-after.ts',
   ],
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants such as DEFAULT_TIMING or a regular expression)
