@@ -160,8 +160,13 @@ describe('leasehold run', () => {
       records(file).some((r) => r.what === 'sigterm') ? true : undefined,
     );
     expect(run.child.exitCode).toBeNull();
-    // The guard stops it before the deadline (so that it is dead by then), not at it.
-    expect(run.stderr()).toMatch(/no renewal and the term's deadline is near: stopping COMMAND/);
+    // The guard stops it before the deadline (so that it is dead by then), not at it. Its note
+    // reaches our stderr pipe after COMMAND's own record reached the file: wait for it.
+    await waitFor('the guard to say why it stopped COMMAND', () =>
+      /no renewal and the term's deadline is near: stopping COMMAND/.test(run.stderr())
+        ? true
+        : undefined,
+    );
     outage.undo();
     const again = await waitFor('the command to start again', () =>
       records(file).find((r, i) => r.what === 'start' && i > 0),

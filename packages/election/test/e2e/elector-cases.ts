@@ -333,6 +333,9 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         await until(() => a!.isLeader, 'a leads');
         const outage = faults.partition({ match: { namespace } });
         await until(() => !a!.isLeader, 'a demotes at its deadline');
+        // isLeader reads the clock, so it turns false at the deadline even before the
+        // machine's timer has run and published why the term ended; wait for that too.
+        await until(() => a!.state.lastTermEnd !== null, 'a publishes why its term ended');
         expect(a!.state.lastTermEnd).toBe('deadline');
         outage.undo();
         await until(() => a!.isLeader, 'a leads again after the outage');
