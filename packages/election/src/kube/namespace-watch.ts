@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { MalformedLeaseError } from '../core/errors.js';
 import { parseLease, type StoredLease } from '../core/lease-record.js';
-import { type KubeOperation, toLeaseStoreError, watchStatusError } from './errors.js';
+import { streamLeaseWatch } from './watch.js';
 
 /** One change in the namespace, addressed by Lease name. */
 export type NamespaceEvent =
@@ -35,9 +35,6 @@ export interface NamespaceWatchSettings {
   readonly onEvent: (event: NamespaceEvent) => void;
 }
 
-/** A silent stream past the server's own end plus this grace is a dead connection. */
-const IDLE_GRACE_MS = 15_000;
-
 /**
  * Streams the namespace's Lease changes after `resourceVersion`.
  *
@@ -45,60 +42,19 @@ const IDLE_GRACE_MS = 15_000;
  *   rejects with a `LeaseStoreError` (`gone` after a 410) or with what `onEvent` threw.
  */
 export function watchNamespace(settings: NamespaceWatchSettings): Promise<void> {
-  const { namespace, signal, onEvent } = settings;
-  const op: KubeOperation = { method: 'watch', namespace, name: '*' };
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    let controller: AbortController | undefined;
-    const settle = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      controller?.abort();
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onAbort = () => settle();
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    const callback = (type: string, object: unknown) => {
-      if (settled) return;
-      try {
-        if (type === 'ERROR') settle(watchStatusError(op, object));
-        else onEvent(toNamespaceEvent(type, object));
-      } catch (error) {
-        settle(error);
-      }
-    };
-    const done = (error: unknown) => {
-      if (signal.aborted || error === null || error === undefined) settle();
-      else settle(toLeaseStoreError(op, error));
-    };
-    const watcher = new Watch(settings.kubeConfig);
-    if ('requestTimeoutMs' in watcher) {
-      (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-        settings.timeoutSeconds * 1000 + IDLE_GRACE_MS;
-    }
-    const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-    const query: Record<string, string | number | boolean> = {
-      resourceVersion: settings.resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds: settings.timeoutSeconds,
-    };
-    if (settings.labelSelector) query.labelSelector = settings.labelSelector;
-    watcher.watch(path, query, callback, done).then(
-      (returned) => {
-        controller = returned;
-        if (settled) returned.abort();
-      },
-      (error: unknown) => {
-        if (signal.aborted) settle();
-        else settle(toLeaseStoreError(op, error));
-      },
-    );
+  const { namespace, onEvent } = settings;
+  const query: Record<string, string | number | boolean> = {
+    resourceVersion: settings.resourceVersion,
+    allowWatchBookmarks: true,
+  };
+  if (settings.labelSelector) query.labelSelector = settings.labelSelector;
+  return streamLeaseWatch({
+    kubeConfig: settings.kubeConfig,
+    op: { method: 'watch', namespace, name: '*' },
+    timeoutSeconds: settings.timeoutSeconds,
+    signal: settings.signal,
+    query,
+    onObject: (type, object) => onEvent(toNamespaceEvent(type, object)),
   });
 }
 

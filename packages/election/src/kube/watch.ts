@@ -52,8 +52,47 @@ const IDLE_GRACE_MS = 15_000;
  */
 export function watchLease(settings: WatchSettings, options: LeaseWatchOptions): Promise<void> {
   const { namespace, name } = settings;
-  const { signal, onEvent } = options;
-  const op: KubeOperation = { method: 'watch', namespace, name };
+  const { onEvent } = options;
+  return streamLeaseWatch({
+    kubeConfig: settings.kubeConfig,
+    op: { method: 'watch', namespace, name },
+    timeoutSeconds: settings.timeoutSeconds,
+    signal: options.signal,
+    query: {
+      fieldSelector: `metadata.name=${name}`,
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: true,
+    },
+    onObject: (type, object) => {
+      const event = toWatchEvent(type, object, name);
+      if (event !== null) onEvent(event);
+    },
+  });
+}
+
+/** One client-node watch on a namespace's Leases; see {@link streamLeaseWatch}. */
+export interface LeaseStreamSettings {
+  readonly kubeConfig: KubeConfig;
+  /** Names the watch in errors; its namespace is the one watched. */
+  readonly op: KubeOperation;
+  readonly timeoutSeconds: number;
+  readonly signal: AbortSignal;
+  /** Query parameters besides `timeoutSeconds`. */
+  readonly query: Record<string, string | number | boolean>;
+  /** Every event but `ERROR`; what it throws ends the stream with that error. */
+  readonly onObject: (type: string, object: unknown) => void;
+}
+
+/**
+ * The lifecycle of one client-node watch, shared by the single-Lease and the namespace watch:
+ * resolves when the server ends the stream or the signal aborts; rejects with a
+ * `LeaseStoreError` (`gone` after an in-band 410, a connection or authentication failure) or
+ * with what `onObject` threw. client-node reports failures three ways (an `ERROR` event, the
+ * `done` callback, a rejected promise) and swallows exceptions thrown in its callback: all of
+ * them end here, once.
+ */
+export function streamLeaseWatch(settings: LeaseStreamSettings): Promise<void> {
+  const { op, signal } = settings;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let controller: AbortController | undefined;
@@ -75,12 +114,8 @@ export function watchLease(settings: WatchSettings, options: LeaseWatchOptions):
     const callback = (type: string, object: unknown) => {
       if (settled) return;
       try {
-        if (type === 'ERROR') {
-          settle(watchStatusError(op, object));
-          return;
-        }
-        const event = toWatchEvent(type, object, name);
-        if (event !== null) onEvent(event);
+        if (type === 'ERROR') settle(watchStatusError(op, object));
+        else settings.onObject(type, object);
       } catch (error) {
         settle(error);
       }
@@ -98,13 +133,8 @@ export function watchLease(settings: WatchSettings, options: LeaseWatchOptions):
       (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
         settings.timeoutSeconds * 1000 + IDLE_GRACE_MS;
     }
-    const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-    const query = {
-      fieldSelector: `metadata.name=${name}`,
-      resourceVersion: options.resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds: settings.timeoutSeconds,
-    };
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(op.namespace)}/leases`;
+    const query = { ...settings.query, timeoutSeconds: settings.timeoutSeconds };
     watcher.watch(path, query, callback, done).then(
       (returned) => {
         controller = returned;
