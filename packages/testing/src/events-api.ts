@@ -8,7 +8,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { flag, readBody, respond, streamResponse } from './request.js';
+import { jsonWatchResponse } from './json-watch-stream.js';
+import { flag, readBody, respond } from './request.js';
 import { ApiError, alreadyExists, badRequest, failureStatus, genericResponse } from './status.js';
 
 /** An Event as stored: whatever the client sent, plus server metadata. */
@@ -182,38 +183,15 @@ export class EventsApi {
 
   #watch(request: Request, query: URLSearchParams, inScope: (e: EventObject) => boolean): Response {
     const from = Number(query.get('resourceVersion') ?? '0') || 0;
-    const encoder = new TextEncoder();
-    let watcher: ((event: EventObject) => void) | undefined;
-    const stop = () => {
-      if (watcher) this.#watchers.delete(watcher);
-    };
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const send = (event: EventObject) => {
-          if (!inScope(event)) return;
-          const line = { type: 'ADDED', object: { kind: 'Event', apiVersion: 'v1', ...event } };
-          controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
-        };
-        for (const event of this.#events) {
-          if (Number(event.metadata.resourceVersion) > from) send(event);
-        }
-        watcher = send;
-        this.#watchers.add(send);
-        request.signal.addEventListener(
-          'abort',
-          () => {
-            stop();
-            try {
-              controller.close();
-            } catch {
-              // already closed
-            }
-          },
-          { once: true },
-        );
-      },
-      cancel: stop,
+    return jsonWatchResponse(request, (sendLine) => {
+      const send = (event: EventObject) => {
+        if (inScope(event)) sendLine('ADDED', { kind: 'Event', apiVersion: 'v1', ...event });
+      };
+      for (const event of this.#events) {
+        if (Number(event.metadata.resourceVersion) > from) send(event);
+      }
+      this.#watchers.add(send);
+      return () => this.#watchers.delete(send);
     });
-    return streamResponse(stream);
   }
 }

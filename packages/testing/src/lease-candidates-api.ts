@@ -9,7 +9,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { flag, readBody, respond, streamResponse } from './request.js';
+import { jsonWatchResponse } from './json-watch-stream.js';
+import { flag, readBody, respond } from './request.js';
 import { ApiError, alreadyExists, badRequest, failureStatus, genericResponse } from './status.js';
 
 type CandidateObject = Record<string, unknown> & {
@@ -214,40 +215,17 @@ export class LeaseCandidatesApi {
     inScope: (c: CandidateObject) => boolean,
   ): Response {
     const from = Number(query.get('resourceVersion') ?? '0') || 0;
-    const encoder = new TextEncoder();
-    let watcher: ((type: string, item: CandidateObject) => void) | undefined;
-    const stop = () => {
-      if (watcher) this.#watchers.delete(watcher);
-    };
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const send = (type: string, item: CandidateObject) => {
-          if (!inScope(item)) return;
-          const line = { type, object: this.#wire(item) };
-          controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
-        };
-        // Only the latest version of each is kept: a watch from an older version starts
-        // with what changed since, as ADDED.
-        for (const item of this.#items.values()) {
-          if (Number(item.metadata.resourceVersion) > from) send('ADDED', item);
-        }
-        watcher = send;
-        this.#watchers.add(send);
-        request.signal.addEventListener(
-          'abort',
-          () => {
-            stop();
-            try {
-              controller.close();
-            } catch {
-              // already closed
-            }
-          },
-          { once: true },
-        );
-      },
-      cancel: stop,
+    return jsonWatchResponse(request, (sendLine) => {
+      const send = (type: string, item: CandidateObject) => {
+        if (inScope(item)) sendLine(type, this.#wire(item));
+      };
+      // Only the latest version of each is kept: a watch from an older version starts
+      // with what changed since, as ADDED.
+      for (const item of this.#items.values()) {
+        if (Number(item.metadata.resourceVersion) > from) send('ADDED', item);
+      }
+      this.#watchers.add(send);
+      return () => this.#watchers.delete(send);
     });
-    return streamResponse(stream);
   }
 }
