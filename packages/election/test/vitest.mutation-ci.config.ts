@@ -18,6 +18,9 @@ export default defineConfig({
     include: [
       'packages/election/src/core/**/*.test.ts',
       'packages/election/test/core/**/*.test.ts',
+      'packages/election/src/kube/errors.test.ts',
+      'packages/election/src/machine/lease-writes.test.ts',
+      'packages/election/test/timing/lease-writes.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.deep.test.ts'],
     testTimeout: 30_000,
