@@ -281,4 +281,12 @@ describe('releaseLease', () => {
     expect((await releaseLease({ ...w.context, holds })).outcome).toBe('released');
     expect(asked).toEqual(['someone-else/me']);
   });
+
+  it('never writes when there is no Lease, whatever the holds predicate says', async () => {
+    const w = world();
+    const { wrapped, calls } = wrap(w.store, {});
+    const result = await releaseLease({ ...w.context, store: wrapped, holds: () => true });
+    expect(result).toEqual({ outcome: 'not-held', lease: null });
+    expect(calls).toMatchObject({ get: 1, create: 0, replace: 0 });
+  });
 });
