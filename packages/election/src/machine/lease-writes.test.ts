@@ -41,6 +41,8 @@ function holdAs(store: InMemoryLeaseStore, holderIdentity: string, transitions =
 function wrap(store: LeaseStore, overrides: Partial<LeaseStore>) {
   const calls = { get: 0, create: 0, replace: 0 };
   const wrapped: LeaseStore = {
+    name: store.name,
+    namespace: store.namespace,
     get: (signal) => {
       calls.get++;
       return (overrides.get ?? store.get.bind(store))(signal);
@@ -274,8 +276,8 @@ describe('releaseLease', () => {
     const w = world();
     holdAs(w.store, 'someone-else');
     const asked: string[] = [];
-    const holds = (lease: StoredLease, identity: string) => {
-      asked.push(`${lease.record.holderIdentity}/${identity}`);
+    const holds = (lease: StoredLease | null, identity: string) => {
+      asked.push(`${lease?.record.holderIdentity}/${identity}`);
       return true;
     };
     expect((await releaseLease({ ...w.context, holds })).outcome).toBe('released');
