@@ -70,7 +70,8 @@ if (values.help === true) {
                            who competes (default: all three)
   --trials=N               B1/B2 trials per profile
   --m=100,1000             B4: Leases per process
-  --path=standalone,group  B4: one elector per Lease, the shared group, or both
+  --path=standalone,group,client-go
+                           B4: one elector per Lease, the shared group, client-go's goelector
   --b4-profile=NAME        B4's timing profile (default: the first apiserver profile)
   --out=PATH               where to write the results JSON (default: bench/results/)`);
   process.exit(0);
