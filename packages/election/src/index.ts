@@ -39,6 +39,7 @@ export type { Clock, TimerHandle } from './core/clock.js';
 export type { ElectionConfig, ElectionTiming } from './core/config.js';
 export {
   ConfigError,
+  DrainTimeoutError,
   ElectorStoppedError,
   LeadershipLostError,
   LeaseholdError,
