@@ -36,9 +36,15 @@ import {
 import { assertUsableKubeConfig } from './kube-config-check.js';
 
 export type { Clock, TimerHandle } from './core/clock.js';
-export type { ElectionConfig, ElectionTiming } from './core/config.js';
+export {
+  DEFAULT_TIMING,
+  defaultDrainTimeoutMs,
+  type ElectionConfig,
+  type ElectionTiming,
+} from './core/config.js';
 export {
   ConfigError,
+  DrainTimeoutError,
   ElectorStoppedError,
   LeadershipLostError,
   LeaseholdError,

@@ -15,6 +15,7 @@ export {
 } from './config.js';
 export {
   ConfigError,
+  DrainTimeoutError,
   ElectorStoppedError,
   isStoreError,
   LeadershipLostError,

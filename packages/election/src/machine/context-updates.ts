@@ -8,7 +8,12 @@
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionPolicy } from '../core/election-policy.js';
-import { LeadershipLostError, type TermEndReason, toStoreError } from '../core/errors.js';
+import {
+  DrainTimeoutError,
+  LeadershipLostError,
+  type TermEndReason,
+  toStoreError,
+} from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import { holderOf, observe } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
@@ -123,6 +128,16 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
         msLeft: Math.round((context.deadline ?? 0) - clock.now()),
       });
       return { error };
+    },
+
+    /** The drain bound passed with work still running: no release, the lease runs out. */
+    leaveLeaseToExpire(context: ElectionContext): Update {
+      const error = new DrainTimeoutError(context.config.drainTimeoutMs);
+      logger.warn('the term’s work did not settle; not releasing, the lease will expire', {
+        drainTimeoutMs: context.config.drainTimeoutMs,
+        fencingToken: context.term?.fencingToken,
+      });
+      return { error, releaseOnExit: false };
     },
 
     releaseFailed(failure: unknown): Update {

@@ -38,6 +38,11 @@ export interface ActiveTerm {
   readonly preferredAtAcquisition: string | null;
 }
 
+/** How a drain ended: `settled` is false when the bound passed with the work still running. */
+export interface DrainResult {
+  readonly settled: boolean;
+}
+
 /** Events the machine accepts. */
 export type ElectionEvent =
   | { readonly type: 'lease.observed'; readonly lease: StoredLease | null }
@@ -101,17 +106,24 @@ export function electionActors(effects: ElectionEffects) {
     release: fromPromise<ReleaseResult, { config: ElectionConfig }>(({ input, signal }) =>
       releaseLease({ store, clock, config: input.config, signal, holds: policy.stillHeld }),
     ),
-    /** Waits for the term's work, at most `boundMs`. */
-    drain: fromPromise<void, { term: ActiveTerm | null; boundMs: number }>(
+    /**
+     * Waits for the term's work, at most `boundMs`; resolves to whether it settled. A drain
+     * cut short by leaving the state counts as settled (nothing decides on it any more).
+     */
+    drain: fromPromise<DrainResult, { term: ActiveTerm | null; boundMs: number }>(
       async ({ input, signal }) => {
-        if (!input.term) return;
+        if (!input.term) return { settled: true };
         let timer: unknown;
-        const bound = new Promise<void>((resolve) => {
-          timer = clock.setTimeout(resolve, input.boundMs);
-          signal.addEventListener('abort', () => resolve(), { once: true });
+        const bound = new Promise<boolean>((resolve) => {
+          timer = clock.setTimeout(() => resolve(false), input.boundMs);
+          signal.addEventListener('abort', () => resolve(true), { once: true });
         });
+        const work = drain(input.term).then(
+          () => true,
+          () => true,
+        );
         try {
-          await Promise.race([drain(input.term).catch(() => {}), bound]);
+          return { settled: await Promise.race([work, bound]) };
         } finally {
           clock.clearTimeout(timer);
         }
