@@ -117,8 +117,13 @@ export function createLeaderElectorWithPolicy(
     });
   }
   if (kubeConfig && options.candidate) {
-    const { logger } = options;
-    publishLeaseCandidate(elector, { ...options.candidate, kubeConfig, ...(logger && { logger }) });
+    const { logger, clock } = options;
+    publishLeaseCandidate(elector, {
+      ...options.candidate,
+      kubeConfig,
+      ...(logger && { logger }),
+      ...(clock && { clock }),
+    });
   }
   return elector;
 }
