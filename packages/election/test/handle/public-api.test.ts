@@ -21,7 +21,12 @@ let running: { electors: LeaderElector[]; clock: ManualClock }[] = [];
 
 function world() {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns', clock });
+  const store = createInMemoryLeaseStore({
+    name: 'lease',
+    namespace: 'ns',
+    clock,
+    precreated: true,
+  });
   const electors: LeaderElector[] = [];
   running.push({ electors, clock });
   const make = (identity: string, options: Partial<LeaderElectorOptions> = {}) => {
