@@ -242,6 +242,8 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       await remove();
       const deletedAt = performance.now();
       b!.start(); // a process that starts after the deletion finds no Lease at all
+      // a sees the deletion on its watch and ends its term; nobody may lead for a while.
+      await until(() => !a!.isLeader, 'a sees the deletion');
       await until(() => a!.isLeader || b!.isLeader, 'someone leads again', 30_000);
       const leadAt = performance.now();
       // Whoever creates it waited a lease duration from seeing it gone (the deletion for a, the
