@@ -16,7 +16,7 @@ declare global {
   const db: {
     write(
       rows: readonly unknown[],
-      options: { fencingToken: number; signal: AbortSignal },
+      options: { fence: string; signal: AbortSignal },
     ): Promise<void>;
   };
   const metrics: { leader: { set(value: number): void } };
