@@ -11,7 +11,7 @@
  * client-go's, so Go and TypeScript candidates can share one Lease.
  *
  * What is not guaranteed: a write the leader sent before its deadline may reach another
- * system after a successor took over. Pass `term.fencingToken` to systems that can reject
+ * system after a successor took over. Pass `term.fence` to systems that can reject
  * writes from older terms.
  *
  * This entry holds what an application needs. Test helpers are in
@@ -53,6 +53,7 @@ export {
   MalformedLeaseError,
   type TermEndReason,
 } from './core/errors.js';
+export { compareFences, FENCING_EPOCH_ANNOTATION, fenceOf } from './core/fence.js';
 export type {
   LeaseMetadata,
   LeaseObject,

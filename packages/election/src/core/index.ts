@@ -26,6 +26,14 @@ export {
   type TermEndReason,
 } from './errors.js';
 export {
+  compareFences,
+  FENCING_EPOCH_ANNOTATION,
+  fenceOf,
+  fencingEpochOf,
+  isDecimalVersion,
+  NO_EPOCH,
+} from './fence.js';
+export {
   acquisitionFields,
   type ElectionFields,
   type LeaseMetadata,
@@ -48,6 +56,7 @@ export type {
   LeaseWatchOptions,
 } from './lease-store.js';
 export {
+  type AbsenceNote,
   expiresAt,
   holderDurationMs,
   holderOf,

@@ -70,9 +70,13 @@ interface Fixture {
 
 let fixtures: Fixture[] = [];
 
-function setup(count: number, overrides: Partial<Parameters<typeof createLeaderElector>[0]> = {}) {
+function setup(
+  count: number,
+  overrides: Partial<Parameters<typeof createLeaderElector>[0]> = {},
+  { precreated = true } = {},
+) {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock });
+  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock, precreated });
   const taps: ReturnType<typeof tap>[] = [];
   const states: LeadershipState[][] = [];
   const electors = Array.from({ length: count }, (_, i) => {
@@ -119,20 +123,57 @@ afterEach(async () => {
 const holderOf = (store: InMemoryLeaseStore) => store.current()?.record.holderIdentity ?? null;
 
 describe('createLeaderElector', () => {
-  it('creates an absent Lease and leads, with fencing token 0 and a client-go record', async () => {
+  it('takes a pre-created Lease at once, with a client-go record and an epoch stamped', async () => {
     const f = setup(1);
     f.electors[0]!.start();
     await f.settle();
     const elector = f.electors[0]!;
     expect(elector.isLeader).toBe(true);
     expect(elector.state).toMatchObject({ role: 'leader', holder: 'candidate-0' });
-    expect(elector.term?.fencingToken).toBe(0);
+    expect(elector.term?.fencingToken).toBe(1);
+    // The pre-created Lease carried no epoch: it gets the version the acquisition was decided on.
+    expect(elector.term?.fencingEpoch).toBe('2');
+    expect(elector.term?.fence).toBe(String(2 * 2 ** 32 + 1));
+    expect(f.store.current()?.object.metadata.annotations).toEqual({
+      'leasehold.dev/fencing-epoch': '2',
+    });
     expect(f.store.current()?.record).toMatchObject({
       holderIdentity: 'candidate-0',
       leaseDurationSeconds: 15,
-      leaseTransitions: 0,
+      leaseTransitions: 1,
     });
     expect(f.store.current()?.record.renewTime).toMatch(/\.\d{6}Z$/);
+  });
+
+  it('waits out an absent Lease for a lease duration, then creates it with token 0 and the epoch of the list that found it absent', async () => {
+    const f = setup(1, {}, { precreated: false });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    await f.advance(elector.config.leaseDurationMs - 1);
+    expect(elector.isLeader).toBe(false);
+    expect(f.store.current()).toBeNull();
+    await f.advance(1);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term?.fencingToken).toBe(0);
+    // Nothing was ever written: the list before the create found it absent at version 1.
+    expect(elector.term?.fencingEpoch).toBe('1');
+    expect(f.store.current()?.object.metadata.annotations?.['leasehold.dev/fencing-epoch']).toBe(
+      '1',
+    );
+    expect(f.store.current()?.record.leaseTransitions).toBe(0);
+  });
+
+  it('follows a Lease that appears while it waits out an absence', async () => {
+    const f = setup(1, {}, { precreated: false });
+    const elector = f.electors[0]!.start();
+    await f.advance(5_000);
+    f.store.write({ metadata: {}, spec: { holderIdentity: 'other', leaseDurationSeconds: 15 } });
+    await f.advance(elector.config.leaseDurationMs - 1);
+    expect(elector.isLeader).toBe(false);
+    expect(elector.state.holder).toBe('other');
+    await f.advance(1);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term?.fencingToken).toBe(1);
   });
 
   it('renews once per retry period and moves its deadline with each renewal', async () => {
@@ -174,7 +215,7 @@ describe('createLeaderElector', () => {
     await f.settle();
     // No clock movement at all: the release is seen on the watch and acted on at once.
     expect(b.isLeader).toBe(true);
-    expect(b.term?.fencingToken).toBe(1);
+    expect(b.term?.fencingToken).toBe(2);
     expect(a.state.role).toBe('stopped');
   });
 
@@ -487,7 +528,7 @@ describe('createLeaderElector', () => {
 
   it('a 429 with Retry-After: 3600 on a free Lease is retried within the cap, not in an hour', async () => {
     const f = setup(1);
-    f.store.failNext('unavailable', { method: 'create', retryAfterMs: 3_600_000 });
+    f.store.failNext('unavailable', { method: 'replace', retryAfterMs: 3_600_000 });
     const elector = f.electors[0]!.start();
     await f.settle();
     expect(elector.isLeader).toBe(false);

@@ -323,6 +323,8 @@ class Elector implements LeaderElector {
     const term: Term = {
       identity: this.config.identity,
       fencingToken: active.fencingToken,
+      fencingEpoch: active.fencingEpoch,
+      fence: active.fence,
       acquiredAt: active.acquiredAt,
       signal: active.controller.signal,
       get deadline() {

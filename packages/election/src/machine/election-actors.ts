@@ -11,6 +11,7 @@ import type { ElectionPolicy } from '../core/election-policy.js';
 import type { LeaseStoreError } from '../core/errors.js';
 import type { LeaseRecord, StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
+import type { AbsenceNote } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import { runLeaseWatcher } from '../watch/lease-watcher.js';
 import {
@@ -24,8 +25,12 @@ import {
 
 /** One term of leadership, as the machine holds it. */
 export interface ActiveTerm {
-  /** `leaseTransitions` of the Lease when we acquired it: unique and increasing per term. */
+  /** `leaseTransitions` of the Lease when we acquired it: increasing per term of one object. */
   readonly fencingToken: number;
+  /** The Lease object's fencing epoch (`core/fence.ts`); `"0"` when it carries none. */
+  readonly fencingEpoch: string;
+  /** The term's one comparable fence: (epoch, token) as a decimal string. */
+  readonly fence: string;
   /** Local monotonic time just before the acquiring write was sent. */
   readonly acquiredAt: number;
   /** Aborted (with a `LeadershipLostError`) the moment the term ends. */
@@ -45,7 +50,12 @@ export interface DrainResult {
 
 /** Events the machine accepts. */
 export type ElectionEvent =
-  | { readonly type: 'lease.observed'; readonly lease: StoredLease | null }
+  | {
+      readonly type: 'lease.observed';
+      readonly lease: StoredLease | null;
+      /** For an absent Lease: the version it was absent at, and whether a deletion said so. */
+      readonly absence?: AbsenceNote;
+    }
   | { readonly type: 'watch.synced' }
   | { readonly type: 'watch.failed'; readonly error: LeaseStoreError }
   | { readonly type: 'stepDown' }
@@ -82,7 +92,12 @@ export function electionActors(effects: ElectionEffects) {
         ...input,
         signal: controller.signal,
         sink: {
-          lease: (lease) => send({ type: 'lease.observed', lease }),
+          lease: (lease, absence) =>
+            send(
+              absence === undefined
+                ? { type: 'lease.observed', lease }
+                : { type: 'lease.observed', lease, absence },
+            ),
           synced: () => send({ type: 'watch.synced' }),
           error: (error) => send({ type: 'watch.failed', error }),
         },

@@ -106,6 +106,11 @@ export function createElectionMachine(services: ElectionServices) {
       recordLease: assign(({ context }, lease: StoredLease | null) =>
         update.recordLease(context, lease),
       ),
+      recordFreshList: assign(({ context }, found: AcquireResult) =>
+        found.outcome === 'lost-race'
+          ? update.recordLease(context, found.lease, found.absence)
+          : {},
+      ),
       resetBackoff: assign(NO_BACKOFF),
       recordWatchFailure: assign(({ event }) =>
         event.type === 'watch.failed' ? { error: event.error } : {},
@@ -206,7 +211,7 @@ export function createElectionMachine(services: ElectionServices) {
               // Lost the race: re-decide on the fresh read, with no back-off (nothing failed).
               target: 'follower',
               actions: [
-                { type: 'recordLease', params: ({ event }) => event.output.lease },
+                { type: 'recordFreshList', params: ({ event }) => event.output },
                 'resetBackoff',
               ],
             },
