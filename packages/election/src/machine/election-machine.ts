@@ -5,7 +5,8 @@
  * States (the roles users see): `follower` watches and waits until the Lease is free or its
  * holder's lease has expired on our clock; `candidate` writes once to take it; `leader`
  * renews every `retryPeriodMs` and ends its own term at its local deadline; `stepping-down`
- * aborts the term, drains the leader's work and releases; `stopped` is final.
+ * aborts the term, drains the leader's work and releases — or, when the work outlasts the
+ * drain bound, does not release and waits out the term instead; `stopped` is final.
  *
  * Inputs arrive as events — `lease.observed` from the watch loop, `stepDown`, `stop` — and
  * every side effect is a named actor (`watchLease`, `acquire`, `renew`, `drain`, `release`)
@@ -23,7 +24,7 @@ import { LeaseStoreError, type TermEndReason } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import { silentSink } from '../core/logger.js';
 import { contextUpdates } from './context-updates.js';
-import { type ElectionEvent, electionActors } from './election-actors.js';
+import { type DrainResult, type ElectionEvent, electionActors } from './election-actors.js';
 import {
   type ElectionContext,
   type ElectionMachineInput,
@@ -84,6 +85,7 @@ export function createElectionMachine(services: ElectionServices) {
       preferredHolderIsAnother: ({ context, event }) =>
         foldOf(context, event)?.endsTerm === 'preferred-holder',
       renewed: (_, result: RenewResult) => result.outcome === 'renewed',
+      drained: (_, drain: DrainResult) => drain.settled,
       acquiredLate: (_, result: AcquireResult) => result.outcome === 'acquired',
       acquiredInTime: ({ context }, result: AcquireResult) =>
         result.outcome === 'acquired' &&
@@ -103,6 +105,11 @@ export function createElectionMachine(services: ElectionServices) {
       recordObservation: assign(({ context, event }) => update.recordObservation(context, event)),
       recordLease: assign(({ context }, lease: StoredLease | null) =>
         update.recordLease(context, lease),
+      ),
+      recordFreshList: assign(({ context }, found: AcquireResult) =>
+        found.outcome === 'lost-race'
+          ? update.recordLease(context, found.lease, found.absence)
+          : {},
       ),
       resetBackoff: assign(NO_BACKOFF),
       recordWatchFailure: assign(({ event }) =>
@@ -132,6 +139,7 @@ export function createElectionMachine(services: ElectionServices) {
       warnReleaseUnanswered: () =>
         logger.warn('release got no answer in time; the lease will expire instead'),
       releaseFailed: assign((_, failure: unknown) => update.releaseFailed(failure)),
+      leaveLeaseToExpire: assign(({ context }) => update.leaveLeaseToExpire(context)),
       limitReleaseToStop: assign(({ context }) => update.limitReleaseToStop(context)),
       abortTerm: ({ context }) => update.abortTerm(context),
       finishTerm: assign(({ context }) => update.finishTerm(context)),
@@ -203,7 +211,7 @@ export function createElectionMachine(services: ElectionServices) {
               // Lost the race: re-decide on the fresh read, with no back-off (nothing failed).
               target: 'follower',
               actions: [
-                { type: 'recordLease', params: ({ event }) => event.output.lease },
+                { type: 'recordFreshList', params: ({ event }) => event.output },
                 'resetBackoff',
               ],
             },
@@ -309,8 +317,21 @@ export function createElectionMachine(services: ElectionServices) {
                 term: context.term,
                 boundMs: policy.drainBound(context.config),
               }),
-              onDone: 'releasing',
+              onDone: [
+                {
+                  guard: { type: 'drained', params: ({ event }) => event.output },
+                  target: 'releasing',
+                },
+                { guard: 'nothingToRelease', target: 'done' },
+                // Work still running: a release would let a successor lead beside it.
+                { target: 'lapsing', actions: 'leaveLeaseToExpire' },
+              ],
             },
+          },
+          // No release and no renewal: wait out our own term, so that the Lease has run out
+          // on our clock before we compete again or report being stopped.
+          lapsing: {
+            after: { termDeadline: 'done' },
           },
           releasing: {
             always: { guard: 'nothingToRelease', target: 'done' },
