@@ -106,7 +106,16 @@ describe('acquireLease: failures', () => {
     w.store.delete();
     // The API server answers a replace of a deleted Lease with 404.
     w.store.failNext('not-found', { method: 'replace' });
-    expect(await acquireLease(w.context, decidedOn)).toEqual({ outcome: 'lost-race', lease: null });
+    // The fresh read is a list: it finds no Lease and says at which version, but a list cannot
+    // tell a deletion from a Lease that never existed.
+    expect(await acquireLease(w.context, decidedOn)).toEqual({
+      outcome: 'lost-race',
+      lease: null,
+      absence: {
+        resourceVersion: (await w.store.list(new AbortController().signal)).resourceVersion,
+        deletion: false,
+      },
+    });
   });
 
   it('a conflict is a lost race with the fresh read', async () => {
