@@ -1,7 +1,8 @@
-// The CI-bounded mutation pass (`pnpm test:mutation:ci`): the pure policy modules and the lease
-// view, judged only by the unit tests that exercise them directly
-// (packages/election/test/vitest.mutation-ci.config.ts), so every mutant is decided in about a
-// second. scripts/check-mutants.mjs then fails the step on any surviving (or uncovered) mutant
+// The CI-bounded mutation pass (`pnpm test:mutation:ci`): the pure policy modules, the lease
+// view and record, the configuration rules, the write builders and the adapter's error mapping,
+// judged only by the unit tests that exercise them directly
+// (packages/election/test/vitest.mutation-ci.config.ts; of those, Vitest runs only the ones
+// that import the mutated file), so every mutant is decided in about a second. scripts/check-mutants.mjs then fails the step on any surviving (or uncovered) mutant
 // that is not listed as equivalent in mutation-equivalents.json. The full pass over every
 // safety-critical file with every deterministic test is stryker.config.mjs (`pnpm
 // test:mutation`). Incremental: results are kept in .stryker/ci-incremental.json (git-ignored;
@@ -19,6 +20,10 @@ export default {
     'packages/election/src/core/election-policy.ts',
     'packages/election/src/core/backoff.ts',
     'packages/election/src/core/retry-after.ts',
+    'packages/election/src/core/config.ts',
+    'packages/election/src/core/lease-record.ts',
+    'packages/election/src/machine/lease-writes.ts',
+    'packages/election/src/kube/errors.ts',
   ],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
