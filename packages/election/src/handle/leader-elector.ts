@@ -53,6 +53,7 @@ import {
   type Term,
   toLeadershipState,
 } from './leadership-state.js';
+import { holdProcessOpen } from './process-keep-alive.js';
 import {
   deadlineOf,
   type ElectionSnapshot,
@@ -143,7 +144,8 @@ class Elector implements LeaderElector {
    */
   #finished = false;
   readonly #keepProcessAlive: boolean;
-  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  /** Releases this elector's hold on the process (see process-keep-alive.ts). */
+  #keepAlive: (() => void) | undefined;
   #subscription: { unsubscribe(): void } | undefined;
 
   constructor(
@@ -188,9 +190,9 @@ class Elector implements LeaderElector {
   start(): this {
     if (this.#started || this.#finished) return this;
     this.#started = true;
-    // A referenced, idle handle: the elector's own timers are unref'd so they never hold a
-    // process open by themselves, and this one does so exactly while the elector runs.
-    if (this.#keepProcessAlive) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    // The elector's own timers are unref'd so they never hold a process open by themselves;
+    // this hold (one shared timer for all electors) does so exactly while the elector runs.
+    if (this.#keepProcessAlive) this.#keepAlive = holdProcessOpen();
     this.#subscription = this.actor.subscribe({
       next: (snapshot) => this.#publish(this.#stateOf(snapshot)),
       error: (error) => {
@@ -344,7 +346,7 @@ class Elector implements LeaderElector {
   }
 
   #finish(): void {
-    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive?.();
     this.#keepAlive = undefined;
     if (this.#finished) return;
     this.#finished = true;
