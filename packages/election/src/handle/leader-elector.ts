@@ -35,8 +35,8 @@ import { publishLeaseCandidate } from '../kube/lease-candidate.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
-  createElectionMachine,
   type LeaderElectionMachine,
+  sharedElectionMachine,
 } from '../machine/election-machine.js';
 import { ElectorEventFeed } from './elector-event-feed.js';
 import type { ElectorEvent, ElectorSnapshot } from './elector-events.js';
@@ -160,18 +160,21 @@ class Elector implements LeaderElector {
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
     this.#feed = new ElectorEventFeed(this.#clock, this.#logger);
     this.events$ = this.#feed.events$;
-    const machine = createElectionMachine({
-      store,
-      clock: this.#clock,
-      logger: this.#logger,
-      random: options.random ?? Math.random,
-      drain: (term) => this.#drain(term),
-      policy,
-    });
-    this.actor = createActor(machine, {
+    // One machine definition for the process; this elector's services travel in its input.
+    this.actor = createActor(sharedElectionMachine(), {
       clock: this.#clock,
       inspect: this.#feed.inspect,
-      input: { config },
+      input: {
+        config,
+        services: {
+          store,
+          clock: this.#clock,
+          logger: this.#logger,
+          random: options.random ?? Math.random,
+          drain: (term) => this.#drain(term),
+          policy,
+        },
+      },
     });
     this.#subject = new BehaviorSubject(this.#stateOf(this.actor.getSnapshot()));
     this.state$ = this.#subject.asObservable();

@@ -1,6 +1,7 @@
 /**
  * The machine's effects: the Lease watch, the three writes and the bounded drain, as XState
- * actors that close over the services they use and take narrow inputs.
+ * actors that take narrow inputs. The services they use (store, clock, …) come with each
+ * input, so that one machine definition serves every elector of the process.
  *
  * @module
  */
@@ -57,14 +58,20 @@ export interface ElectionEffects {
   readonly policy: ElectionPolicy;
 }
 
-/** The machine's actors, closing over `effects`. */
-export function electionActors(effects: ElectionEffects) {
-  const { store, clock, logger, random, drain, policy } = effects;
+/** The services an actor uses, passed with its input. */
+export interface WithEffects {
+  readonly effects: ElectionEffects;
+}
+
+/** The machine's actors; each takes the services it uses in its input. */
+export function electionActors() {
   return {
     watchLease: fromCallback<
       ElectionEvent,
-      { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
+      WithEffects & { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
     >(({ input, sendBack }) => {
+      const { effects, ...watch } = input;
+      const { store, clock, logger, random } = effects;
       const controller = new AbortController();
       const send = (event: ElectionEvent) => {
         if (!controller.signal.aborted) sendBack(event);
@@ -74,7 +81,7 @@ export function electionActors(effects: ElectionEffects) {
         clock,
         logger,
         random,
-        ...input,
+        ...watch,
         signal: controller.signal,
         sink: {
           lease: (lease) => send({ type: 'lease.observed', lease }),
@@ -86,25 +93,43 @@ export function electionActors(effects: ElectionEffects) {
     }),
     acquire: fromPromise<
       AcquireResult,
-      { config: ElectionConfig; decidedOn: StoredLease | null; tombstone: LeaseRecord | null }
-    >(({ input, signal }) =>
-      acquireLease(
+      WithEffects & {
+        config: ElectionConfig;
+        decidedOn: StoredLease | null;
+        tombstone: LeaseRecord | null;
+      }
+    >(({ input, signal }) => {
+      const { store, clock } = input.effects;
+      return acquireLease(
         { store, clock, config: input.config, signal },
         input.decidedOn,
         input.tombstone,
-      ),
-    ),
-    renew: fromPromise<RenewResult, { config: ElectionConfig; cached: StoredLease | null }>(
-      ({ input, signal }) =>
-        renewLease({ store, clock, config: input.config, signal }, input.cached),
-    ),
-    release: fromPromise<ReleaseResult, { config: ElectionConfig }>(({ input, signal }) =>
-      releaseLease({ store, clock, config: input.config, signal, holds: policy.stillHeld }),
+      );
+    }),
+    renew: fromPromise<
+      RenewResult,
+      WithEffects & { config: ElectionConfig; cached: StoredLease | null }
+    >(({ input, signal }) => {
+      const { store, clock } = input.effects;
+      return renewLease({ store, clock, config: input.config, signal }, input.cached);
+    }),
+    release: fromPromise<ReleaseResult, WithEffects & { config: ElectionConfig }>(
+      ({ input, signal }) => {
+        const { store, clock, policy } = input.effects;
+        return releaseLease({
+          store,
+          clock,
+          config: input.config,
+          signal,
+          holds: policy.stillHeld,
+        });
+      },
     ),
     /** Waits for the term's work, at most `boundMs`. */
-    drain: fromPromise<void, { term: ActiveTerm | null; boundMs: number }>(
+    drain: fromPromise<void, WithEffects & { term: ActiveTerm | null; boundMs: number }>(
       async ({ input, signal }) => {
         if (!input.term) return;
+        const { clock, drain } = input.effects;
         let timer: unknown;
         const bound = new Promise<void>((resolve) => {
           timer = clock.setTimeout(resolve, input.boundMs);
