@@ -5,7 +5,10 @@
  *                                       committed report in etc/api/ (what CI runs)
  *   node scripts/api-report.ts --update rewrite the reports after a deliberate API change
  *
- * Reads the built declarations (`pnpm build` first). One report per entry point, because API
+ * Reads the built declarations. `pnpm api:check` and `pnpm api:update` rebuild them with
+ * `tsc -b --force` first: an incremental build can emit the members of the machine's inferred
+ * union types in another order than a clean one, and a report must not depend on what was
+ * built before. One report per entry point, because API
  * Extractor analyses one entry at a time; the list below must follow the packages' `exports`.
  *
  * @module

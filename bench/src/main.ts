@@ -54,8 +54,28 @@ const { values } = parseArgs({
     path: { type: 'string' },
     /** B4's profile (default: the first B1 profile of the apiserver). */
     'b4-profile': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help === true) {
+  console.log(`usage: pnpm bench [options]
+
+  --quick                  CI's short pass (minutes) instead of the full run
+  --only=B1,B4             scenarios to run (default: B1,B2,B3,B4,B5; see bench/README.md)
+  --backend=apiserver,embedded
+                           where to run them (default: both)
+  --profile=fast,defaults  timing profiles of B1-B3 and B5
+  --contender=leasehold,client-go,peer
+                           who competes (default: all three)
+  --trials=N               B1/B2 trials per profile
+  --m=100,1000             B4: Leases per process
+  --path=standalone,group,client-go
+                           B4: one elector per Lease, the shared group, client-go's goelector
+  --b4-profile=NAME        B4's timing profile (default: the first apiserver profile)
+  --out=PATH               where to write the results JSON (default: bench/results/)`);
+  process.exit(0);
+}
 
 const quick = values.quick === true;
 const mode = quick ? 'quick' : 'full';

@@ -14,10 +14,7 @@ declare global {
   const queueEvents$: import('rxjs').Observable<unknown>;
   const rows: readonly unknown[];
   const db: {
-    write(
-      rows: readonly unknown[],
-      options: { fencingToken: number; signal: AbortSignal },
-    ): Promise<void>;
+    write(rows: readonly unknown[], options: { fence: string; signal: AbortSignal }): Promise<void>;
   };
   const metrics: { leader: { set(value: number): void } };
   const log: { info(fields: object, message: string): void };

@@ -7,7 +7,8 @@
  * when this process dies: COMMAND is dead before any other candidate can lead, whatever
  * happens here (SIGKILL, SIGSTOP, a crash), with the library's clock-rate tolerance. A term
  * that ends otherwise stops COMMAND with SIGTERM, then SIGKILL after the drain timeout; the
- * Lease is released only once the guard reports COMMAND reaped.
+ * Lease is released only once the guard reports COMMAND reaped, and not at all if that report
+ * does not come within the elector's drain bound (`run-timing.ts`): the Lease then runs out.
  *
  * @module
  */
@@ -28,7 +29,6 @@ import {
   electorOptionsFrom,
 } from './election-options.js';
 import { type GuardedExit, spawnGuard } from './guard/guard-client.js';
-import { guardTiming } from './guard/schedule.js';
 import { keepAlive } from './keep-alive.js';
 import {
   OBSERVABILITY_OPTIONS,
@@ -37,6 +37,7 @@ import {
   observabilityFrom,
   serveObservability,
 } from './observability-server.js';
+import { runTiming } from './run-timing.js';
 
 export const RUN_HELP = `Usage: leasehold run --name LEASE [options] -- COMMAND [ARGS...]
 
@@ -54,8 +55,9 @@ Competes for the Lease and runs COMMAND while this process is the leader.
     down.
   - When the term ends otherwise (lost, stop), COMMAND's process group gets SIGTERM, and
     SIGKILL after --drain-timeout (never past the deadline); the Lease is released only once
-    COMMAND has been reaped. leasehold stays a candidate and starts COMMAND again when it
-    next becomes leader.
+    COMMAND has been reaped. If the guard cannot report the reap within a second of that
+    SIGKILL, the Lease is not released: it runs out (a lease duration) instead. leasehold
+    stays a candidate and starts COMMAND again when it next becomes leader.
   - When COMMAND exits on its own, leasehold releases the Lease and exits with its status
     (0 on success, 128+N if killed by signal N, 127 if it could not be found).
   - SIGINT, SIGTERM or SIGHUP: stop COMMAND, release the Lease, exit 0. A second one exits at
@@ -152,11 +154,15 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
   ignoreStdioErrors();
   const { file, fileArgs } = parsed;
-  const elector = createElectorFromFlags(
-    'run',
-    electorOptionsFrom('run', parsed.election, 'leasehold'),
-  );
-  const { identity, drainTimeoutMs, renewDeadlineMs } = elector.config;
+  const options = electorOptionsFrom('run', parsed.election, 'leasehold');
+  // --drain-timeout is COMMAND's grace; the elector's own bound comes after its SIGKILL and
+  // the reap report, so that a graceful hand-over still releases (see run-timing.ts).
+  const timing = runTiming(options);
+  const elector = createElectorFromFlags('run', {
+    ...options,
+    drainTimeoutMs: timing.electorDrainTimeoutMs,
+  });
+  const { identity } = elector.config;
   let endpoints: { close(): Promise<void> };
   try {
     endpoints = await serveObservability(elector, parsed.observability);
@@ -167,7 +173,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   if (process.pid === 1) {
     note('warning: running as PID 1, which does not reap orphaned processes; use an init (tini)');
   }
-  const guard = spawnGuard(guardTiming({ renewDeadlineMs, drainTimeoutMs }));
+  const guard = spawnGuard(timing.guard);
 
   let finishing = false;
   let resolveExit: (code: number) => void = () => {};

@@ -29,6 +29,8 @@ afterEach(async () => {
 });
 
 async function leader(name: string, namespace = 'default') {
+  // Pre-created, as a deployment does: an absent Lease would be waited out for 15 s first.
+  await server.createLease(namespace, name);
   const elector = createLeaderElector({
     name,
     namespace,
@@ -63,7 +65,7 @@ describe('leasehold status (embedded server)', () => {
       namespace: 'default',
       name: 'app',
       holder: 'app-holder',
-      fencingToken: 0,
+      fencingToken: 1,
       leaseDurationSeconds: 15,
       clock: 'server',
       holderLooksAlive: true,

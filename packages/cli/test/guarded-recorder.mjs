@@ -1,12 +1,13 @@
 // The COMMAND of the `leasehold run` guard tests: records what happens to it and, when it
 // starts, which other COMMANDs of the same test are still alive at that very moment.
-//   node guarded-recorder.mjs FILE REGISTRY
+//   node guarded-recorder.mjs FILE REGISTRY [ignore-sigterm]
 // FILE gets lines `WHAT AT TOKEN IDENTITY PID ALIVE` (AT: machine-wide monotonic ns;
 // ALIVE: comma-separated pids of other live COMMANDs at start, or `-`). REGISTRY lists the
-// pid of every COMMAND started so far, one per line.
+// pid of every COMMAND started so far, one per line. With `ignore-sigterm` it records SIGTERM
+// and goes on running, so that only SIGKILL ends it.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
-const [file, registry] = process.argv.slice(2);
+const [file, registry, mode = 'exit-on-sigterm'] = process.argv.slice(2);
 
 /** Alive means running or stopped, not a zombie waiting to be reaped. */
 function alive(pid) {
@@ -35,6 +36,6 @@ const record = (what, extra = '-') =>
 record('start', aliveOthers.length > 0 ? aliveOthers.join(',') : '-');
 process.on('SIGTERM', () => {
   record('sigterm');
-  process.exit(0);
+  if (mode !== 'ignore-sigterm') process.exit(0);
 });
 setInterval(() => {}, 1_000);

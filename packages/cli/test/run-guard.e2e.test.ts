@@ -79,7 +79,14 @@ function registered(): number[] {
     .map(Number);
 }
 
-function runner(lease: string, identity: string): { run: Run; file: string } {
+/** `ignore-sigterm`: a COMMAND that only SIGKILL ends. */
+type CommandMode = 'exit-on-sigterm' | 'ignore-sigterm';
+
+function runner(
+  lease: string,
+  identity: string,
+  mode: CommandMode = 'exit-on-sigterm',
+): { run: Run; file: string } {
   const file = join(dir, `${lease}-${identity}.log`);
   const run = leasehold([
     'run',
@@ -92,6 +99,7 @@ function runner(lease: string, identity: string): { run: Run; file: string } {
     RECORDER,
     file,
     registryFile(lease),
+    mode,
   ]);
   return { run, file };
 }
@@ -109,8 +117,9 @@ function parentOf(pid: number): number {
 async function takeover(
   lease: string,
   fault: (first: Run, command: number) => void | Promise<void>,
-): Promise<{ first: Run }> {
-  const a = runner(lease, 'first');
+  mode: CommandMode = 'exit-on-sigterm',
+): Promise<{ first: Run; firstFile: string }> {
+  const a = runner(lease, 'first', mode);
   const [aStart] = await waitFor('the first COMMAND to start', () => {
     const found = lines(a.file);
     return found.length > 0 ? found : undefined;
@@ -133,8 +142,22 @@ async function takeover(
   expect(bStart.token).toBeGreaterThan(aStart!.token);
   b.run.child.kill('SIGTERM');
   expect(await b.run.exited).toBe(0);
-  return { first: a.run };
+  return { first: a.run, firstFile: a.file };
 }
+
+/** Who released `lease` (wrote an empty holder over their own), in order, from now on. */
+function releasesOf(lease: string): string[] {
+  const releasers: string[] = [];
+  server.store.subscribe(({ type, object, previous }) => {
+    if (type !== 'MODIFIED' || object.metadata.name !== lease) return;
+    const before = previous?.spec.holderIdentity ?? '';
+    if (before !== '' && (object.spec.holderIdentity ?? '') === '') releasers.push(before);
+  });
+  return releasers;
+}
+
+/** The library's warning when the work outlasted the drain bound (DrainTimeoutError). */
+const NOT_RELEASED = /did not settle within drainTimeoutMs/;
 
 describe('leasehold run: COMMAND is dead before another candidate leads', () => {
   it('when leasehold is SIGKILLed', async () => {
@@ -191,6 +214,54 @@ describe('leasehold run: COMMAND is dead before another candidate leads', () => 
       a.child.kill('SIGTERM');
     });
     expect(await first.exited).toBe(0);
+  }, 60_000);
+
+  it('when leasehold gets SIGTERM and COMMAND ignores it: SIGKILLed, reaped, then the Lease released', async () => {
+    const releases = releasesOf('stubborn');
+    const { first, firstFile } = await takeover(
+      'stubborn',
+      (a) => {
+        a.child.kill('SIGTERM');
+      },
+      'ignore-sigterm',
+    );
+    expect(await first.exited).toBe(0);
+    // COMMAND got SIGTERM, ignored it, and was SIGKILLed (it wrote nothing more); the
+    // elector's drain bound came after the reap, so it released rather than letting the
+    // Lease run out.
+    expect(lines(firstFile).map((line) => line.what)).toEqual(['start', 'sigterm']);
+    expect(releases[0]).toBe('first');
+    expect(first.stderr()).not.toMatch(NOT_RELEASED);
+  }, 60_000);
+
+  it('when the guard is frozen during a stop: COMMAND killed by the elector, the Lease not released', async () => {
+    const releases = releasesOf('guard-frozen');
+    let guard = 0;
+    try {
+      const { first } = await takeover(
+        'guard-frozen',
+        async (a, command) => {
+          guard = parentOf(command);
+          expect(parentOf(guard)).toBe(a.child.pid);
+          // The guard can neither stop COMMAND nor report its end: leasehold's own timer
+          // SIGKILLs the group by the deadline, and with no report the Lease must run out.
+          process.kill(guard, 'SIGSTOP');
+          a.child.kill('SIGTERM');
+          expect(await a.exited).toBe(0);
+          // Resumed, the guard reaps the killed COMMAND and, its leasehold gone, exits.
+          process.kill(guard, 'SIGCONT');
+          await waitFor('COMMAND to be reaped', () => (isAlive(command) ? undefined : true));
+        },
+        'ignore-sigterm',
+      );
+      expect(first.stderr()).toMatch(NOT_RELEASED);
+      expect(releases).not.toContain('first');
+    } finally {
+      if (guard !== 0 && isAlive(guard)) {
+        process.kill(guard, 'SIGCONT');
+        process.kill(guard, 'SIGKILL');
+      }
+    }
   }, 60_000);
 
   it('when the guard process is SIGKILLed: leasehold kills COMMAND and exits without releasing', async () => {

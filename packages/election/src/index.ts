@@ -11,7 +11,7 @@
  * client-go's, so Go and TypeScript candidates can share one Lease.
  *
  * What is not guaranteed: a write the leader sent before its deadline may reach another
- * system after a successor took over. Pass `term.fencingToken` to systems that can reject
+ * system after a successor took over. Pass `term.fence` to systems that can reject
  * writes from older terms.
  *
  * This entry holds what an application needs. Test helpers are in
@@ -36,9 +36,15 @@ import {
 import { assertUsableKubeConfig } from './kube-config-check.js';
 
 export type { Clock, TimerHandle } from './core/clock.js';
-export type { ElectionConfig, ElectionTiming } from './core/config.js';
+export {
+  DEFAULT_TIMING,
+  defaultDrainTimeoutMs,
+  type ElectionConfig,
+  type ElectionTiming,
+} from './core/config.js';
 export {
   ConfigError,
+  DrainTimeoutError,
   ElectorStoppedError,
   LeadershipLostError,
   LeaseholdError,
@@ -47,6 +53,7 @@ export {
   MalformedLeaseError,
   type TermEndReason,
 } from './core/errors.js';
+export { compareFences, FENCING_EPOCH_ANNOTATION, fenceOf } from './core/fence.js';
 export type {
   LeaseMetadata,
   LeaseObject,

@@ -1,8 +1,10 @@
 /**
  * Discovery documents: `/version`, `/api`, `/apis`, the group and version documents, in both the
  * legacy form and the aggregated `apidiscovery.k8s.io/v2` form kubectl asks for first. The
- * server advertises exactly what it serves: Leases, and read-only Namespaces so that tools that
- * check a namespace exists keep working.
+ * server advertises what it serves: Leases, LeaseCandidates (`coordination.k8s.io/v1beta1`, as a
+ * 1.34 kube-apiserver started with `--runtime-config=coordination.k8s.io/v1beta1=true` lists
+ * them: the group's second version, v1 staying preferred), and read-only Namespaces so that
+ * tools that check a namespace exists keep working.
  */
 import { GROUP, RESOURCE, VERSION } from './types.js';
 
@@ -35,6 +37,9 @@ const LEASE_VERBS = [
 ];
 const NAMESPACE_VERBS = ['get', 'list'];
 const GROUP_VERSION = `${GROUP}/${VERSION}`;
+/** The LeaseCandidate version; kube-apiserver lists the same verbs for it as for Leases. */
+const CANDIDATE_VERSION = 'v1beta1';
+const CANDIDATE_GROUP_VERSION = `${GROUP}/${CANDIDATE_VERSION}`;
 
 /** The content type of aggregated discovery responses. */
 export const AGGREGATED_CONTENT_TYPE =
@@ -79,7 +84,10 @@ function discoveryResource(
 
 const legacyGroup = {
   name: GROUP,
-  versions: [{ groupVersion: GROUP_VERSION, version: VERSION }],
+  versions: [
+    { groupVersion: GROUP_VERSION, version: VERSION },
+    { groupVersion: CANDIDATE_GROUP_VERSION, version: CANDIDATE_VERSION },
+  ],
   preferredVersion: { groupVersion: GROUP_VERSION, version: VERSION },
 };
 
@@ -148,6 +156,19 @@ export function discoveryDocument(
                   resources: [discoveryResource(RESOURCE, 'lease', 'Lease', true, LEASE_VERBS)],
                   freshness: 'Current',
                 },
+                {
+                  version: CANDIDATE_VERSION,
+                  resources: [
+                    discoveryResource(
+                      'leasecandidates',
+                      'leasecandidate',
+                      'LeaseCandidate',
+                      true,
+                      LEASE_VERBS,
+                    ),
+                  ],
+                  freshness: 'Current',
+                },
               ],
             },
           ]),
@@ -185,6 +206,22 @@ export function discoveryDocument(
             kind: 'Lease',
             verbs: LEASE_VERBS,
             storageVersionHash: 'gqkMMb/YqFM=',
+          },
+        ],
+      });
+    case `/apis/${CANDIDATE_GROUP_VERSION}`:
+      return json({
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: CANDIDATE_GROUP_VERSION,
+        resources: [
+          {
+            name: 'leasecandidates',
+            singularName: 'leasecandidate',
+            namespaced: true,
+            kind: 'LeaseCandidate',
+            verbs: LEASE_VERBS,
+            storageVersionHash: 'lvME0iHWE20=',
           },
         ],
       });

@@ -9,9 +9,16 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import {
+  type FieldError,
+  fieldInvalid,
+  fieldNotSupported,
+  fieldRequired,
+  invalid as invalidStatus,
+} from './field-errors.js';
 import { jsonWatchResponse } from './json-watch-stream.js';
 import { flag, readBody, respond } from './request.js';
-import { ApiError, alreadyExists, badRequest, failureStatus, genericResponse } from './status.js';
+import { ApiError, badRequest, failureStatus, genericResponse } from './status.js';
 
 type CandidateObject = Record<string, unknown> & {
   metadata: Record<string, unknown> & { name: string; namespace: string; resourceVersion: string };
@@ -38,19 +45,9 @@ export function leaseCandidatesRoute(pathname: string): LeaseCandidatesRoute | u
   return { namespace: decodeURIComponent(s[4] ?? ''), name: s[6] && decodeURIComponent(s[6]) };
 }
 
-const invalid = (name: string, message: string) =>
-  new ApiError(
-    failureStatus(
-      422,
-      'Invalid',
-      `LeaseCandidate.coordination.k8s.io "${name}" is invalid: ${message}`,
-      {
-        name,
-        group: 'coordination.k8s.io',
-        kind: KIND,
-      },
-    ),
-  );
+/** The 422 of upstream's `ValidateLeaseCandidate[Update]`: every field error at once. */
+const invalid = (name: string, errors: readonly FieldError[]) =>
+  invalidStatus(name, errors, `${KIND}.coordination.k8s.io`);
 
 const notFound = (name: string) =>
   new ApiError(
@@ -61,24 +58,78 @@ const notFound = (name: string) =>
     }),
   );
 
-/** Upstream's spec rules, as far as a candidate can break them. */
-function validateSpec(name: string, spec: Record<string, unknown>): void {
+const alreadyExists = (name: string) =>
+  new ApiError(
+    failureStatus(
+      409,
+      'AlreadyExists',
+      `leasecandidates.coordination.k8s.io "${name}" already exists`,
+      {
+        name,
+        group: 'coordination.k8s.io',
+        kind: 'leasecandidates',
+      },
+    ),
+  );
+
+/** Strategies a one-segment `strategy` may name (upstream's `validLeaseStrategies`). */
+const STRATEGIES = ['OldestEmulationVersion'];
+
+/** A parsed strict semver, `undefined` when not one; `[0, 0, 0]` for the empty string. */
+function semver(text: string): readonly number[] | undefined {
+  if (text === '') return [0, 0, 0];
+  const m = SEMVER.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+const lessThan = (a: readonly number[], b: readonly number[]) => {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
+};
+
+/** Upstream's `ValidateLeaseCandidateSpec` (kubernetes pkg/apis/coordination/validation), in its order. */
+function specErrors(spec: Record<string, unknown>): FieldError[] {
   const text = (field: string) => (typeof spec[field] === 'string' ? (spec[field] as string) : '');
-  if (text('leaseName') === '') throw invalid(name, 'spec.leaseName: Required value');
-  if (text('strategy') === '') throw invalid(name, 'spec.strategy: Required value');
-  if (!SEMVER.test(text('binaryVersion'))) {
-    throw invalid(name, `spec.binaryVersion: Invalid value: "${text('binaryVersion')}"`);
-  }
+  const errors: FieldError[] = [];
+  if (text('leaseName') === '') errors.push(fieldRequired('spec.leaseName', ''));
   const emulation = text('emulationVersion');
-  if (text('strategy') === 'OldestEmulationVersion' && emulation === '') {
-    throw invalid(
-      name,
-      'spec.emulationVersion: Required value: must be specified when strategy is "OldestEmulationVersion"',
+  const ev = semver(emulation) ?? [0, 0, 0];
+  if (semver(emulation) === undefined) {
+    errors.push(
+      fieldInvalid('spec.emulationVersion', emulation, 'must be a valid semantic version'),
     );
   }
-  if (emulation !== '' && !SEMVER.test(emulation)) {
-    throw invalid(name, `spec.emulationVersion: Invalid value: "${emulation}"`);
+  const binary = text('binaryVersion');
+  const bv = semver(binary) ?? [0, 0, 0];
+  if (binary === '') errors.push(fieldRequired('spec.binaryVersion', ''));
+  else if (semver(binary) === undefined) {
+    errors.push(fieldInvalid('spec.binaryVersion', binary, 'must be a valid semantic version'));
   }
+  if (binary !== '' && emulation !== '' && lessThan(bv, ev)) {
+    errors.push(
+      fieldInvalid(
+        'spec.binaryVersion',
+        binary,
+        'must be greater than or equal to `emulationVersion`',
+      ),
+    );
+  }
+  const strategy = text('strategy');
+  if (strategy === '') errors.push(fieldRequired('spec.strategy', ''));
+  else {
+    if (strategy === 'OldestEmulationVersion' && !lessThan([0, 0, 0], ev)) {
+      errors.push(
+        fieldRequired(
+          'spec.emulationVersion',
+          "must be specified when `strategy` is 'OldestEmulationVersion'",
+        ),
+      );
+    }
+    // Upstream appends "strategy" to a path that already ends in it.
+    if (!strategy.includes('/') && !STRATEGIES.includes(strategy)) {
+      errors.push(fieldNotSupported('spec.strategy.strategy', strategy, STRATEGIES));
+    }
+  }
+  return errors;
 }
 
 /** The in-memory LeaseCandidates of one server. */
@@ -130,7 +181,9 @@ export class LeaseCandidatesApi {
         );
       }
       if (body.spec.leaseName !== current.spec.leaseName) {
-        throw invalid(target.name, 'spec.leaseName: Invalid value: field is immutable');
+        throw invalid(target.name, [
+          fieldInvalid('spec.leaseName', body.spec.leaseName, 'field is immutable'),
+        ]);
       }
       body.metadata = {
         ...body.metadata,
@@ -179,9 +232,12 @@ export class LeaseCandidatesApi {
       );
     }
     const name = typeof metadata.name === 'string' ? metadata.name : '';
-    if (name === '') throw invalid('', 'metadata.name: Required value: name is required');
+    if (name === '') {
+      throw invalid('', [fieldRequired('metadata.name', 'name or generateName is required')]);
+    }
     const spec = (parsed.spec ?? {}) as Record<string, unknown>;
-    validateSpec(name, spec);
+    const errors = specErrors(spec);
+    if (errors.length > 0) throw invalid(name, errors);
     const resourceVersion =
       typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
     return { ...parsed, metadata: { ...metadata, name, namespace, resourceVersion }, spec };

@@ -24,6 +24,13 @@ export interface LeaseServerOptions extends LeaseApiOptions {
    * holds one for its whole life). @defaultValue 1024
    */
   readonly maxConnections?: number;
+  /**
+   * Leases to create at start, each with an empty spec and no holder, as a deployment's
+   * manifest leaves them. An elector takes such a Lease at once; it waits out an absent one
+   * for a lease duration first (whoever held a deleted Lease may still lead). `namespace`
+   * defaults to {@link LeaseServerOptions.namespaceDefault}.
+   */
+  readonly leases?: readonly { readonly name: string; readonly namespace?: string }[];
 }
 
 /** Default of {@link LeaseServerOptions.maxConnections}. */
@@ -47,9 +54,18 @@ export interface LeaseServer extends AsyncDisposable {
   readonly store: ObjectStore;
   /** The fetch-style core, callable in-process. */
   readonly handler: (request: Request) => Promise<Response>;
+  /**
+   * Creates the Lease `namespace/name` with an empty spec (no holder), as `kubectl apply` of
+   * a manifest would, through the API itself (validation, events, watches). Rejects with the
+   * server's message when it cannot (e.g. it already exists). Resolves to its resourceVersion.
+   */
+  createLease(namespace: string, name: string): Promise<string>;
   /** Ends every watch, stops listening and closes every connection. Idempotent. */
   close(): Promise<void>;
 }
+
+const bearer = (token: string | undefined): Record<string, string> =>
+  token === undefined ? {} : { authorization: `Bearer ${token}` };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -90,6 +106,33 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
     ...(options.token === undefined ? {} : { token: options.token }),
   };
   const kubeConfig = await buildKubeConfig(params);
+  const createLease = async (namespace: string, name: string): Promise<string> => {
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+    const body = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name },
+      spec: {},
+    };
+    const response = await api.handler(
+      new Request(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(options.token) },
+        body: JSON.stringify(body),
+      }),
+    );
+    const answer = (await response.json()) as {
+      metadata?: { resourceVersion?: string };
+      message?: string;
+    };
+    if (response.status !== 201) {
+      throw new Error(
+        `creating Lease ${namespace}/${name}: ${response.status} ${answer.message ?? ''}`,
+      );
+    }
+    return answer.metadata?.resourceVersion ?? '';
+  };
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -105,6 +148,14 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
     })();
     return closing;
   };
+  try {
+    for (const lease of options.leases ?? []) {
+      await createLease(lease.namespace ?? params.namespace, lease.name);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     url,
     port: address.port,
@@ -117,6 +168,7 @@ export async function startLeaseServer(options: LeaseServerOptions = {}): Promis
     stats: api.stats,
     store: api.store,
     handler: api.handler,
+    createLease,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -742,3 +742,39 @@ describe('authentication and accounting', () => {
     await until(() => server?.stats.openWatches === 0, 'the watch to close');
   });
 });
+
+describe('pre-created Leases and versions across deletions', () => {
+  it('createLease and the leases option create empty, holderless Leases through the API', async () => {
+    const { server, api } = await start({
+      leases: [{ name: 'boot' }, { name: 'x', namespace: 'other' }],
+    });
+    const boot = await api.readNamespacedLease({ name: 'boot', namespace: NS });
+    expect(boot.spec?.holderIdentity).toBeUndefined();
+    await api.readNamespacedLease({ name: 'x', namespace: 'other' });
+    const version = await server.createLease(NS, 'late');
+    const late = await api.readNamespacedLease({ name: 'late', namespace: NS });
+    expect(late.metadata?.resourceVersion).toBe(version);
+    await expect(server.createLease(NS, 'late')).rejects.toThrow(/409/);
+  });
+
+  it('keeps resourceVersions increasing across a deletion: a list after it is above every write of the deleted object', async () => {
+    const { api } = await start();
+    await api.createNamespacedLease({ namespace: NS, body: lease('d', { holderIdentity: 'a' }) });
+    const renewed = await api.replaceNamespacedLease({
+      name: 'd',
+      namespace: NS,
+      body: {
+        ...(await api.readNamespacedLease({ name: 'd', namespace: NS })),
+        spec: { holderIdentity: 'b' },
+      },
+    });
+    await api.deleteNamespacedLease({ name: 'd', namespace: NS });
+    const listed = await api.listNamespacedLease({ namespace: NS });
+    expect(listed.items).toEqual([]);
+    const before = BigInt(renewed.metadata?.resourceVersion ?? '');
+    const after = BigInt(listed.metadata?.resourceVersion ?? '');
+    expect(after > before).toBe(true);
+    const again = await api.createNamespacedLease({ namespace: NS, body: lease('d') });
+    expect(BigInt(again.metadata?.resourceVersion ?? '') > after).toBe(true);
+  });
+});

@@ -18,7 +18,9 @@ export type ElectionEvent =
   /** Just before the release write (an update emptying the holder) is sent. */
   | { type: 'releasing'; identity: string; at: bigint }
   /** The release write returned; `error` when it failed. */
-  | { type: 'released'; identity: string; at: bigint; error?: string };
+  | { type: 'released'; identity: string; at: bigint; error?: string }
+  /** `--candidate` mode: the LeaseCandidate informer synced, the elector starts. */
+  | { type: 'candidate'; identity: string; at: bigint };
 
 /** Parses one JSON line of the shared event format (throws on anything else). */
 export function parseEventLine(line: string): ElectionEvent {
@@ -33,6 +35,7 @@ export function parseEventLine(line: string): ElectionEvent {
     case 'stopped-leading':
     case 'exit':
     case 'releasing':
+    case 'candidate':
       return { type, identity, at: ns };
     case 'released':
       return typeof raw.error === 'string'
@@ -113,6 +116,11 @@ export interface GoElectorOptions {
   leaseDuration?: string;
   renewDeadline?: string;
   retryPeriod?: string;
+  /**
+   * Coordinated election (`--candidate`): publish a LeaseCandidate with these versions through
+   * client-go's `leaderelection.NewCandidate` and run a `Coordinated` elector.
+   */
+  candidate?: { binaryVersion: string; emulationVersion?: string };
 }
 
 export interface GoElector {
@@ -151,6 +159,12 @@ export function startGoElector(o: GoElectorOptions): GoElector {
   if (o.leaseDuration) args.push(`--lease-duration=${o.leaseDuration}`);
   if (o.renewDeadline) args.push(`--renew-deadline=${o.renewDeadline}`);
   if (o.retryPeriod) args.push(`--retry-period=${o.retryPeriod}`);
+  if (o.candidate) {
+    args.push('--candidate', `--binary-version=${o.candidate.binaryVersion}`);
+    if (o.candidate.emulationVersion) {
+      args.push(`--emulation-version=${o.candidate.emulationVersion}`);
+    }
+  }
   const child = spawn(join(o.binDir, 'goelector'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   installSafetyNet();
   running.add(child);

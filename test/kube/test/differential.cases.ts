@@ -93,12 +93,12 @@ export function normalize(value: unknown, ns: string, key?: string): unknown {
 }
 
 /** Status code and body of a raw response, normalized. */
-function outcome(r: RawResponse, ns: string) {
+export function outcome(r: RawResponse, ns: string) {
   return { code: r.status, body: normalize(r.json ?? r.text, ns) };
 }
 
 /** Only what identifies an error: code, reason, message, details (no metadata). */
-function statusOf(r: RawResponse, ns: string) {
+export function statusOf(r: RawResponse, ns: string) {
   const s = (r.json ?? {}) as Record<string, unknown>;
   return {
     code: r.status,

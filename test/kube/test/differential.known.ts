@@ -38,6 +38,14 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
       'resourceVersion for the provided watch is too old."; the watch cache (the default): ' +
       '"too old resource version: N (M)", which the embedded server mimics',
   },
+  'leasecandidates: create, get, duplicate, stale update, missing': {
+    paths: ['created.body.metadata.managedFields', 'got.body.metadata.managedFields'],
+    kind: 'embedded-server',
+    reason:
+      'kube-apiserver records managedFields on every LeaseCandidate write (one Update entry of ' +
+      'the spec fields); the embedded LeaseCandidate API keeps none (nothing that publishes or ' +
+      'coordinates candidates reads them)',
+  },
 };
 
 /** The value at `path` (dot-separated, numeric segments index arrays). */

@@ -24,6 +24,7 @@ import {
 } from '../src/apiserver.js';
 import { compactEtcd } from '../src/etcd.js';
 import { rawRequest } from '../src/http.js';
+import { candidateCases } from './differential.candidates.js';
 import { type DiffTarget, differentialCases } from './differential.cases.js';
 import { KNOWN_DIFFERENCES, masked, valueAt } from './differential.known.js';
 
@@ -87,7 +88,7 @@ async function secondKubeTarget(): Promise<DiffTarget> {
 }
 
 describe('differential: real kube-apiserver vs embedded server', () => {
-  for (const c of differentialCases) {
+  for (const c of [...differentialCases, ...candidateCases]) {
     it(c.name, async () => {
       const real = c.on === 'second' ? await secondKubeTarget() : kubeTarget(kube);
       if (c.on === 'second') {

@@ -73,7 +73,7 @@ export class FleetHarness implements AsyncDisposable {
     try {
       const target =
         options.kubeconfig === null
-          ? await embeddedTarget(dir)
+          ? await embeddedTarget(dir, options.leaseName)
           : externalTarget(options.kubeconfig);
       return new FleetHarness(options, dir, target);
     } catch (error) {

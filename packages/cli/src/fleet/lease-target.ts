@@ -20,11 +20,15 @@ export interface LeaseTarget {
   close(): Promise<void>;
 }
 
-/** Starts the embedded Lease server and writes a kubeconfig for it into `dir`. */
-export async function embeddedTarget(dir: string): Promise<LeaseTarget> {
+/**
+ * Starts the embedded Lease server, with the Lease `leaseName` pre-created (empty spec, no
+ * holder, as a deployment's manifest leaves it: the first candidate takes it at once, where an
+ * absent Lease is waited out for a lease duration), and writes a kubeconfig into `dir`.
+ */
+export async function embeddedTarget(dir: string, leaseName: string): Promise<LeaseTarget> {
   // Loaded here: a demo against a real cluster does not need the embedded server.
   const { startLeaseServer } = await import('@leasehold/testing');
-  const server = await startLeaseServer();
+  const server = await startLeaseServer({ leases: [{ name: leaseName }] });
   try {
     const kubeconfigPath = join(dir, 'kubeconfig.yaml');
     await server.writeKubeconfig(kubeconfigPath);

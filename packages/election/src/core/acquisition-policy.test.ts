@@ -29,7 +29,10 @@ const following = (holder: string, patch: Partial<AcquisitionState> = {}): Acqui
   assigned: false,
   ...patch,
 });
-const free = (patch: Partial<AcquisitionState> = {}) => ({
+/** A Lease that exists with no holder (pre-created or released), seen at t = 1 000. */
+const free = (patch: Partial<AcquisitionState> = {}) => following('', patch);
+/** No Lease at all, first seen absent at t = 1 000: waited out like an unknown holder. */
+const absent = (patch: Partial<AcquisitionState> = {}) => ({
   ...following(''),
   view: observe(UNSYNCED_VIEW, null, 1_000),
   ...patch,
@@ -46,6 +49,13 @@ describe('whether a follower competes', () => {
     { what: 'a held lease when it expires', state: following('a'), now: 16_000, may: true },
     { what: 'a held lease one ms after it expires', state: following('a'), now: 16_001, may: true },
     { what: 'a free lease', state: free(), now: 1_000, may: true },
+    {
+      what: 'an absent Lease one ms before a lease duration has passed',
+      state: absent(),
+      now: 15_999,
+      may: false,
+    },
+    { what: 'an absent Lease a lease duration later', state: absent(), now: 16_000, may: true },
     {
       what: 'before the first list',
       state: { ...free(), view: UNSYNCED_VIEW },
@@ -116,6 +126,7 @@ describe('when a follower wakes by itself', () => {
       wake: 10_000,
     },
     { what: 'never, on a free lease', state: free(), now: 6_000, wake: MAX_TIMER_DELAY_MS },
+    { what: 'when an absence has been waited out', state: absent(), now: 6_000, wake: 10_000 },
   ])('$what', ({ state, now, wake }) => {
     expect(followerWake(state, config, now)).toBe(wake);
   });

@@ -57,8 +57,9 @@ export interface ElectionConfig extends ElectionTiming {
 /**
  * Default bound on waiting for leader work after a term ends: the safety margin
  * `leaseDurationMs − renewDeadlineMs` (5 s with the defaults). After a term ends at its
- * deadline a follower may take over that much later, so work that ignores its signal is not
- * waited for past the moment a successor could start.
+ * deadline a follower may take over that much later. Work still running at the bound is not
+ * waited for any longer, and the Lease is then not released but left to run out (see
+ * `DrainTimeoutError`).
  */
 export function defaultDrainTimeoutMs(timing: ElectionTiming): number {
   return timing.leaseDurationMs - timing.renewDeadlineMs;

@@ -121,6 +121,31 @@ export class LeadershipLostError extends LeaseholdError {
  */
 export type TermEndReason = 'deadline' | 'lost' | 'preferred-holder' | 'step-down' | 'stop';
 
+/**
+ * The term's work did not settle within `drainTimeoutMs` after the term ended, so the Lease
+ * is not released.
+ *
+ * @remarks
+ * A release would let a successor lead while this work still runs. Instead renewals have
+ * stopped and the Lease is left to run out: a successor waits a lease duration after it saw
+ * our last renewal, as for a crashed leader. The elector stays `stepping-down` until its own
+ * term's deadline has passed, then goes on (follower, or stopped after `stop()`). Published as
+ * `state.error`, with a warning in the log.
+ */
+export class DrainTimeoutError extends LeaseholdError {
+  override readonly name = 'DrainTimeoutError';
+  readonly code = 'ERR_LEASEHOLD_DRAIN_TIMEOUT' as const;
+  /** The bound that passed, in ms. */
+  readonly drainTimeoutMs: number;
+  constructor(drainTimeoutMs: number) {
+    super(
+      `the term's work did not settle within drainTimeoutMs (${drainTimeoutMs} ms); ` +
+        'the lease is left to expire instead of being released',
+    );
+    this.drainTimeoutMs = drainTimeoutMs;
+  }
+}
+
 /** The elector was stopped before the awaited condition happened. */
 export class ElectorStoppedError extends LeaseholdError {
   override readonly name = 'ElectorStoppedError';

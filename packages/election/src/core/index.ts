@@ -15,6 +15,7 @@ export {
 } from './config.js';
 export {
   ConfigError,
+  DrainTimeoutError,
   ElectorStoppedError,
   isStoreError,
   LeadershipLostError,
@@ -24,6 +25,14 @@ export {
   MalformedLeaseError,
   type TermEndReason,
 } from './errors.js';
+export {
+  compareFences,
+  FENCING_EPOCH_ANNOTATION,
+  fenceOf,
+  fencingEpochOf,
+  isDecimalVersion,
+  NO_EPOCH,
+} from './fence.js';
 export {
   acquisitionFields,
   type ElectionFields,
@@ -47,6 +56,7 @@ export type {
   LeaseWatchOptions,
 } from './lease-store.js';
 export {
+  type AbsenceNote,
   expiresAt,
   holderDurationMs,
   holderOf,

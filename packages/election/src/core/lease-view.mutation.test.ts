@@ -73,7 +73,13 @@ describe('observe under a synced view', () => {
 
   it('has no tombstone when the first list finds no Lease', () => {
     const first = observe(UNSYNCED_VIEW, null, 3_000);
-    expect(first).toEqual({ lease: null, observedAt: 3_000, synced: true, tombstone: null });
+    expect(first).toEqual({
+      lease: null,
+      observedAt: 3_000,
+      synced: true,
+      tombstone: null,
+      deletionSeen: false,
+    });
   });
 
   it('does not inherit a tombstone from an unsynced view', () => {
@@ -96,7 +102,10 @@ describe('observe under a synced view', () => {
 
 describe('expiresAt for a deleted Lease (tombstone)', () => {
   const deleteAt = (spec: Record<string, unknown>, at: number) =>
-    observe(observe(UNSYNCED_VIEW, lease('10', spec), 0), null, at);
+    observe(observe(UNSYNCED_VIEW, lease('10', spec), 0), null, at, {
+      resourceVersion: '11',
+      deletion: true,
+    });
 
   it("waits out the last holder's own duration from when the deletion was seen", () => {
     const view = deleteAt({ holderIdentity: 'a', leaseDurationSeconds: 20 }, 5_000);
@@ -114,6 +123,22 @@ describe('expiresAt for a deleted Lease (tombstone)', () => {
     const view = deleteAt({ holderIdentity: '', leaseDurationSeconds: 20 }, 5_000);
     expect(expiresAt(view, config)).toBeNull();
     expect(isAcquirable(view, config, 5_000)).toBe(true);
+  });
+
+  it('keeps a witnessed deletion witnessed while the Lease stays absent, and forgets it when it returns', () => {
+    const gone = deleteAt({ holderIdentity: '', leaseDurationSeconds: 20 }, 5_000);
+    const relisted = observe(gone, null, 6_000, { resourceVersion: '12', deletion: false });
+    expect(relisted.deletionSeen).toBe(true);
+    expect(observe(relisted, null, 7_000).deletionSeen).toBe(true);
+    const back = observe(relisted, lease('13', {}), 8_000);
+    expect(back.deletionSeen).toBe(false);
+  });
+
+  it('an absence without a note (a read that found nothing) is not a witnessed deletion', () => {
+    const held = observe(UNSYNCED_VIEW, lease('10', { holderIdentity: '' }), 0);
+    const read = observe(held, null, 5_000);
+    expect(read.deletionSeen).toBe(false);
+    expect(expiresAt(read, config)).toBe(5_000 + config.leaseDurationMs);
   });
 });
 

@@ -54,11 +54,55 @@ describe('lease view', () => {
     expect(expiresAt(view, config)).toBe(15_000);
   });
 
-  it('treats an absent Lease and an empty holder as free at once', () => {
-    expect(isAcquirable(observe(UNSYNCED_VIEW, null, 0), config, 0)).toBe(true);
+  it('treats an existing Lease with an empty holder (pre-created, released) as free at once', () => {
     expect(
       isAcquirable(observe(UNSYNCED_VIEW, lease('4', { holderIdentity: '' }), 0), config, 0),
     ).toBe(true);
+    expect(isAcquirable(observe(UNSYNCED_VIEW, lease('4', {}), 0), config, 0)).toBe(true);
+  });
+
+  it('waits out a Lease it never saw, from the first list that found none, for its own duration', () => {
+    const view = observe(UNSYNCED_VIEW, null, 2_000, { resourceVersion: '40', deletion: false });
+    expect(expiresAt(view, config)).toBe(17_000);
+    expect(isAcquirable(view, config, 16_999)).toBe(false);
+    // A relist that still finds nothing does not restart the wait.
+    const again = observe(view, null, 9_000, { resourceVersion: '41', deletion: false });
+    expect(expiresAt(again, config)).toBe(17_000);
+    expect(isAcquirable(again, config, 17_000)).toBe(true);
+  });
+
+  it('follows a Lease that appears while it waits out an absence', () => {
+    const view = observe(UNSYNCED_VIEW, null, 2_000, { resourceVersion: '40', deletion: false });
+    const appeared = observe(view, heldByA, 5_000);
+    expect(expiresAt(appeared, config)).toBe(25_000);
+  });
+
+  it('after a deletion event right after the record, waits out that record only', () => {
+    const held = observe(UNSYNCED_VIEW, heldByA, 1_000);
+    const released = observe(held, lease('11', { holderIdentity: '' }), 2_000);
+    const gone = observe(released, null, 3_000, { resourceVersion: '12', deletion: true });
+    expect(gone.deletionSeen).toBe(true);
+    expect(expiresAt(gone, config)).toBeNull();
+    const goneHeld = observe(held, null, 3_000, { resourceVersion: '12', deletion: true });
+    expect(expiresAt(goneHeld, config)).toBe(23_000);
+  });
+
+  it('waits a full duration when a relist (not a deletion event) finds the Lease gone', () => {
+    // Terms may have come and gone unseen between the released record and the list.
+    const released = observe(UNSYNCED_VIEW, lease('11', { holderIdentity: '' }), 2_000);
+    const listed = observe(released, null, 3_000, { resourceVersion: '30', deletion: false });
+    expect(listed.deletionSeen).toBe(false);
+    expect(expiresAt(listed, config)).toBe(18_000);
+    // The last holder seen had a longer duration: that one counts.
+    const held = observe(UNSYNCED_VIEW, heldByA, 1_000);
+    const lost = observe(held, null, 3_000, { resourceVersion: '30', deletion: false });
+    expect(expiresAt(lost, config)).toBe(23_000);
+  });
+
+  it('ignores an absence observed at a version older than the record held', () => {
+    const held = observe(UNSYNCED_VIEW, heldByA, 1_000);
+    expect(observe(held, null, 2_000, { resourceVersion: '9', deletion: true })).toBe(held);
+    expect(observe(held, null, 2_000, { resourceVersion: '11', deletion: true })).not.toBe(held);
   });
 
   it('waits out a record naming our own identity (a previous incarnation)', () => {

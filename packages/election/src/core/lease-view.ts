@@ -21,11 +21,18 @@ export interface LeaseView {
   /** True once a list has answered; before that nothing is known. */
   readonly synced: boolean;
   /**
-   * The record of a Lease we saw deleted, until it reappears. Deleting a Lease does not stop
-   * its holder, which may not have seen the deletion yet: an absent Lease that last named a
-   * holder is waited out like an unrenewed one, and recreating it continues its fencing count.
+   * The last record seen before the Lease went absent, until it reappears. Deleting a Lease
+   * does not stop its holder, which may not have seen the deletion yet: an absent Lease is
+   * waited out like an unrenewed one, and recreating it continues its fencing count.
    */
   readonly tombstone: LeaseRecord | null;
+  /**
+   * True when the absence was a deletion event that followed the tombstone on the watch, so
+   * the tombstone is the deleted object's last record. Any other absence (a first list, a
+   * relist after a gap, a read) may hide terms we never saw, and is waited out as a record
+   * held by an unknown holder (see {@link expiresAt}).
+   */
+  readonly deletionSeen: boolean;
 }
 
 export const UNSYNCED_VIEW: LeaseView = {
@@ -33,7 +40,16 @@ export const UNSYNCED_VIEW: LeaseView = {
   observedAt: 0,
   synced: false,
   tombstone: null,
+  deletionSeen: false,
 };
+
+/** How an absent Lease was observed: the version it was absent at, and whether by deletion. */
+export interface AbsenceNote {
+  /** The list's collection version, or the deletion's version. */
+  readonly resourceVersion: string;
+  /** True for a watch's deletion event; false for a list (or read) that found nothing. */
+  readonly deletion: boolean;
+}
 
 /**
  * Compares two resourceVersions when both are decimal integers (as every etcd-backed server
@@ -49,11 +65,20 @@ export function isOlderVersion(incoming: string, current: string): boolean {
 /**
  * Folds one observation into the view. A record that differs from the last one restarts the
  * expiry clock (client-go's rule); an identical record — a relist, a metadata-only change —
- * does not, and an older version than the one held is ignored.
+ * does not, and an older version than the one held is ignored. So is an absence observed at
+ * an older version than the record held (a lagging watch's deletion of an earlier object).
+ * `absence` says how an absent Lease (`lease === null`) was seen; without it the absence
+ * counts as unwitnessed.
  */
-export function observe(view: LeaseView, lease: StoredLease | null, now: number): LeaseView {
+export function observe(
+  view: LeaseView,
+  lease: StoredLease | null,
+  now: number,
+  absence?: AbsenceNote,
+): LeaseView {
   const previous = view.lease;
-  if (lease && previous && isOlderVersion(lease.resourceVersion, previous.resourceVersion)) {
+  const version = lease?.resourceVersion ?? absence?.resourceVersion;
+  if (previous && version !== undefined && isOlderVersion(version, previous.resourceVersion)) {
     return view;
   }
   const changed =
@@ -68,7 +93,18 @@ export function observe(view: LeaseView, lease: StoredLease | null, now: number)
         : view.synced
           ? view.tombstone
           : null;
-  return { lease, observedAt: changed ? now : view.observedAt, synced: true, tombstone };
+  // A deletion right after the record we hold is witnessed; an absence that persists keeps
+  // what it was; any other absence is not.
+  const deletionSeen =
+    lease === null &&
+    (previous !== null ? absence?.deletion === true : view.synced && view.deletionSeen);
+  return {
+    lease,
+    observedAt: changed ? now : view.observedAt,
+    synced: true,
+    tombstone,
+    deletionSeen,
+  };
 }
 
 /** The holder's duration in ms, falling back to ours when the record has none usable. */
@@ -79,7 +115,14 @@ export function holderDurationMs(lease: StoredLease, config: ElectionConfig): nu
 
 /**
  * When the current holder's lease expires on our clock; `null` when the Lease is free now
- * (absent, or released with no `preferredHolder` naming someone else).
+ * (released with no `preferredHolder` naming someone else, or seen deleted while released).
+ *
+ * An absent Lease is not free. A deletion we saw right after the record it removed is waited
+ * out by that record (its holder may not have seen the deletion). Any other absence — the
+ * first list of a process that starts after a deletion, a relist after a gap — may hide a
+ * term we never saw, whose holder may still lead: it is waited out like a record held by an
+ * unknown holder, observed when the absence was: our own lease duration, or the last seen
+ * holder's if longer. A pre-created Lease with no holder is free at once.
  *
  * A record naming our own identity is treated like any other holder: it is either our current
  * term (the caller knows) or a previous incarnation with the same identity that may still be
@@ -89,9 +132,16 @@ export function expiresAt(view: LeaseView, config: ElectionConfig): number | nul
   const lease = view.lease;
   if (lease === null) {
     const gone = view.tombstone;
-    if (gone === null || gone.holderIdentity === '') return null;
-    const seconds = gone.leaseDurationSeconds;
-    return view.observedAt + (seconds === null ? config.leaseDurationMs : seconds * 1000);
+    const goneMs =
+      gone === null || gone.holderIdentity === ''
+        ? 0
+        : gone.leaseDurationSeconds === null
+          ? config.leaseDurationMs
+          : gone.leaseDurationSeconds * 1000;
+    if (view.deletionSeen && gone !== null) {
+      return gone.holderIdentity === '' ? null : view.observedAt + goneMs;
+    }
+    return view.observedAt + Math.max(config.leaseDurationMs, goneMs);
   }
   if (lease.record.holderIdentity === '') {
     // Released under coordinated election naming someone else: give the preferred candidate

@@ -31,7 +31,7 @@ afterEach(async () => {
 /** Runs one elector on the in-memory store until it leads, then steps it down. */
 async function leadOnce(logger: Logger): Promise<void> {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: 'job', namespace: 'ns', clock });
+  const store = createInMemoryLeaseStore({ name: 'job', namespace: 'ns', clock, precreated: true });
   const elector = createLeaderElector({ name: 'job', store, clock, identity: 'a', logger });
   electors.push(elector);
   elector.start();
@@ -54,7 +54,13 @@ describe('logger port', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 30, msg: 'acquired leadership', fencingToken: 0 }),
+      expect.objectContaining({
+        level: 30,
+        msg: 'acquired leadership',
+        fencingToken: 1,
+        fencingEpoch: '2',
+        fence: '8589934593',
+      }),
     );
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: 'leadership ended', reason: expect.any(String) }),
@@ -67,14 +73,16 @@ describe('logger port', () => {
     await leadOnce(root.child({ component: 'elector' }));
     await new Promise((resolve) => setImmediate(resolve));
     expect(out.text()).toContain(
-      '"component":"elector","fencingToken":0,"msg":"acquired leadership"',
+      '"component":"elector","fencingToken":1,"fencingEpoch":"2","fence":"8589934593","msg":"acquired leadership"',
     );
   });
 
   it('takes a console: the fields object and the message are both printed', async () => {
     const out = capture();
     await leadOnce(new Console({ stdout: out.stream, stderr: out.stream }));
-    expect(out.text()).toMatch(/\{ fencingToken: 0 \} acquired leadership/);
+    expect(out.text()).toMatch(
+      /\{ fencingToken: 1, fencingEpoch: '2', fence: '8589934593' \} acquired leadership/,
+    );
   });
 
   it('passes an empty fields object when a line has none, so pino keeps the message', () => {
@@ -99,7 +107,7 @@ describe('a logger that throws (found by review: it killed the watch loop)', () 
     };
     const logger: Logger = { debug: throwing, info: throwing, warn: throwing, error: throwing };
     const clock = createManualClock();
-    const store = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
+    const store = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock, precreated: true });
     const elector = createLeaderElector({
       name: 'l',
       namespace: 'ns',

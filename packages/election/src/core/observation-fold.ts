@@ -11,7 +11,13 @@
  */
 import type { TermEndReason } from './errors.js';
 import type { StoredLease } from './lease-record.js';
-import { assignedToUs, type LeaseView, observe, prefersAnother } from './lease-view.js';
+import {
+  type AbsenceNote,
+  assignedToUs,
+  type LeaseView,
+  observe,
+  prefersAnother,
+} from './lease-view.js';
 
 /** What the fold reads besides the observation. */
 export interface ObservationState {
@@ -40,14 +46,15 @@ export interface ObservationFold {
   readonly endsTerm: TermEndReason | null;
 }
 
-/** Folds `lease`, observed at `now`, into `state`. */
+/** Folds `lease` (or its absence, as `absence` describes it), observed at `now`, into `state`. */
 export function foldObservation(
   state: ObservationState,
   lease: StoredLease | null,
   identity: string,
   now: number,
+  absence?: AbsenceNote,
 ): ObservationFold {
-  const view = observe(state.view, lease, now);
+  const view = observe(state.view, lease, now, absence);
   const stale = view === state.view;
   const holder = view.lease?.record.holderIdentity ?? '';
   const assigned =

@@ -33,7 +33,7 @@ const record = (holderIdentity: string, extra: Record<string, unknown> = {}) => 
 describe('a clock that reads negative', () => {
   const T = -50_000;
   const freeAt = (now: number): AcquisitionState => ({
-    view: observe(UNSYNCED_VIEW, null, now),
+    view: observe(UNSYNCED_VIEW, lease('1', {}), now),
     stopRequested: false,
     retryAt: null,
     yieldUntil: null,
@@ -41,7 +41,11 @@ describe('a clock that reads negative', () => {
   });
 
   it('a free Lease is acquirable', () => {
-    expect(isAcquirable(observe(UNSYNCED_VIEW, null, T), config, T)).toBe(true);
+    expect(isAcquirable(observe(UNSYNCED_VIEW, lease('1', {}), T), config, T)).toBe(true);
+    // An absence is waited out from its (negative) observation, not from t = 0.
+    const absent = observe(UNSYNCED_VIEW, null, T);
+    expect(isAcquirable(absent, config, T + config.leaseDurationMs - 1)).toBe(false);
+    expect(isAcquirable(absent, config, T + config.leaseDurationMs)).toBe(true);
   });
 
   it('a follower with no back-off and no yield competes for a free Lease', () => {

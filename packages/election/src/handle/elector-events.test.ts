@@ -26,6 +26,8 @@ const lease = (holder: string, version: string): StoredLease =>
 
 const term: ActiveTerm = {
   fencingToken: 3,
+  fencingEpoch: '0',
+  fence: '3',
   acquiredAt: 0,
   controller: new AbortController(),
   preferredAtAcquisition: null,
@@ -36,7 +38,13 @@ const base: ElectorSnapshot = {
   value: { leader: 'renewing' },
   context: {
     config,
-    view: { lease: lease('me', '10'), observedAt: 0, synced: true, tombstone: null },
+    view: {
+      lease: lease('me', '10'),
+      observedAt: 0,
+      synced: true,
+      tombstone: null,
+      deletionSeen: false,
+    },
     term,
     deadline: 10_000,
     termEnd: null,
@@ -105,12 +113,24 @@ describe('electorEvents', () => {
     const follower = at('follower', {
       term: null,
       deadline: null,
-      view: { lease: lease('other', '11'), observedAt: 0, synced: true, tombstone: null },
+      view: {
+        lease: lease('other', '11'),
+        observedAt: 0,
+        synced: true,
+        tombstone: null,
+        deletionSeen: false,
+      },
     });
     const freed = at('candidate', {
       term: null,
       deadline: null,
-      view: { lease: lease('', '12'), observedAt: 5, synced: true, tombstone: null },
+      view: {
+        lease: lease('', '12'),
+        observedAt: 5,
+        synced: true,
+        tombstone: null,
+        deletionSeen: false,
+      },
     });
     expect(electorEvents(follower, freed, 5, { type: 'lease.observed' })).toMatchObject([
       { type: 'leader.changed', holder: null, previous: 'other', initial: false },

@@ -36,7 +36,9 @@ export interface LeaderElectorOptions extends Partial<ElectionTiming> {
   /** Release the Lease on `stop()` so a follower takes over at once. @defaultValue true */
   readonly releaseOnStop?: boolean;
   /**
-   * Bound on waiting for leader work after a term ends, before releasing.
+   * Bound on waiting for leader work after a term ends, before releasing. Work still running
+   * when it passes cancels the release: the Lease runs out instead, and `state.error` is a
+   * `DrainTimeoutError`.
    * @defaultValue `leaseDurationMs − renewDeadlineMs` (5_000 with the defaults)
    */
   readonly drainTimeoutMs?: number;
@@ -108,7 +110,8 @@ export interface LeaderElector {
   whenLeader(options?: WhenLeaderOptions): Promise<Term>;
   /**
    * Runs `work(term)` at the start of every term. The term's signal aborts when it ends, and
-   * stepping down waits (up to `drainTimeoutMs`) for the returned promise before releasing.
+   * stepping down waits (up to `drainTimeoutMs`) for the returned promise before releasing; if
+   * it has not settled by then, the Lease is not released but left to run out.
    * @returns a function that stops starting work for future terms.
    */
   runWhileLeader(work: LeaderWork): () => void;

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DrainTimeoutError } from '../core/errors.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import { createManualClock, flushMicrotasks, type ManualClock } from '../core/manual-clock.js';
 import { createInMemoryLeaseStore, type InMemoryLeaseStore } from '../store/index.js';
@@ -69,9 +70,13 @@ interface Fixture {
 
 let fixtures: Fixture[] = [];
 
-function setup(count: number, overrides: Partial<Parameters<typeof createLeaderElector>[0]> = {}) {
+function setup(
+  count: number,
+  overrides: Partial<Parameters<typeof createLeaderElector>[0]> = {},
+  { precreated = true } = {},
+) {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock });
+  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock, precreated });
   const taps: ReturnType<typeof tap>[] = [];
   const states: LeadershipState[][] = [];
   const electors = Array.from({ length: count }, (_, i) => {
@@ -118,20 +123,57 @@ afterEach(async () => {
 const holderOf = (store: InMemoryLeaseStore) => store.current()?.record.holderIdentity ?? null;
 
 describe('createLeaderElector', () => {
-  it('creates an absent Lease and leads, with fencing token 0 and a client-go record', async () => {
+  it('takes a pre-created Lease at once, with a client-go record and an epoch stamped', async () => {
     const f = setup(1);
     f.electors[0]!.start();
     await f.settle();
     const elector = f.electors[0]!;
     expect(elector.isLeader).toBe(true);
     expect(elector.state).toMatchObject({ role: 'leader', holder: 'candidate-0' });
-    expect(elector.term?.fencingToken).toBe(0);
+    expect(elector.term?.fencingToken).toBe(1);
+    // The pre-created Lease carried no epoch: it gets the version the acquisition was decided on.
+    expect(elector.term?.fencingEpoch).toBe('2');
+    expect(elector.term?.fence).toBe(String(2 * 2 ** 32 + 1));
+    expect(f.store.current()?.object.metadata.annotations).toEqual({
+      'leasehold.dev/fencing-epoch': '2',
+    });
     expect(f.store.current()?.record).toMatchObject({
       holderIdentity: 'candidate-0',
       leaseDurationSeconds: 15,
-      leaseTransitions: 0,
+      leaseTransitions: 1,
     });
     expect(f.store.current()?.record.renewTime).toMatch(/\.\d{6}Z$/);
+  });
+
+  it('waits out an absent Lease for a lease duration, then creates it with token 0 and the epoch of the list that found it absent', async () => {
+    const f = setup(1, {}, { precreated: false });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    await f.advance(elector.config.leaseDurationMs - 1);
+    expect(elector.isLeader).toBe(false);
+    expect(f.store.current()).toBeNull();
+    await f.advance(1);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term?.fencingToken).toBe(0);
+    // Nothing was ever written: the list before the create found it absent at version 1.
+    expect(elector.term?.fencingEpoch).toBe('1');
+    expect(f.store.current()?.object.metadata.annotations?.['leasehold.dev/fencing-epoch']).toBe(
+      '1',
+    );
+    expect(f.store.current()?.record.leaseTransitions).toBe(0);
+  });
+
+  it('follows a Lease that appears while it waits out an absence', async () => {
+    const f = setup(1, {}, { precreated: false });
+    const elector = f.electors[0]!.start();
+    await f.advance(5_000);
+    f.store.write({ metadata: {}, spec: { holderIdentity: 'other', leaseDurationSeconds: 15 } });
+    await f.advance(elector.config.leaseDurationMs - 1);
+    expect(elector.isLeader).toBe(false);
+    expect(elector.state.holder).toBe('other');
+    await f.advance(1);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term?.fencingToken).toBe(1);
   });
 
   it('renews once per retry period and moves its deadline with each renewal', async () => {
@@ -173,7 +215,7 @@ describe('createLeaderElector', () => {
     await f.settle();
     // No clock movement at all: the release is seen on the watch and acted on at once.
     expect(b.isLeader).toBe(true);
-    expect(b.term?.fencingToken).toBe(1);
+    expect(b.term?.fencingToken).toBe(2);
     expect(a.state.role).toBe('stopped');
   });
 
@@ -346,29 +388,102 @@ describe('createLeaderElector', () => {
     ]);
   });
 
-  it('bounds the drain: work that ignores its signal delays the release by drainTimeoutMs only', async () => {
-    const f = setup(1, { drainTimeoutMs: 3_000 });
-    const elector = f.electors[0]!;
-    elector.runWhileLeader(() => new Promise(() => {}));
-    elector.start();
-    await f.settle();
-    const stopped = elector.stop();
-    await f.advance(2_999);
-    expect(holderOf(f.store)).toBe('candidate-0');
-    await f.advance(1);
-    await stopped;
-    expect(holderOf(f.store)).toBe('');
-  });
+  describe('a drain that outlasts drainTimeoutMs (found by review: a successor led beside the work)', () => {
+    /** `first` leads with work that ignores its signal, `second` follows; both run 5 s. */
+    async function leaderWithStubbornWork() {
+      const f = setup(2, { drainTimeoutMs: 1_000 });
+      const [first, second] = f.electors as [LeaderElector, LeaderElector];
+      first.runWhileLeader(() => new Promise(() => {}));
+      first.start();
+      await f.settle();
+      second.start();
+      await f.advance(5_000);
+      expect(f.leaders()).toEqual(['candidate-0']);
+      const lastRenewal = Math.max(
+        ...f.store.writes
+          .filter((w) => w.lease?.record.holderIdentity === 'candidate-0')
+          .map((w) => w.atMs),
+      );
+      const released = () => f.store.writes.some((w) => w.lease?.record.holderIdentity === '');
+      return { f, first, second, lastRenewal, released };
+    }
 
-  it('a 429 with Retry-After: 3600 on a free Lease is retried within the cap, not in an hour', async () => {
-    const f = setup(1);
-    f.store.failNext('unavailable', { method: 'create', retryAfterMs: 3_600_000 });
-    const elector = f.electors[0]!.start();
-    await f.settle();
-    expect(elector.isLeader).toBe(false);
-    // The cap: 5 retry periods (10 s), never past a lease duration.
-    await f.advance(5 * elector.config.retryPeriodMs);
-    expect(elector.isLeader).toBe(true);
+    it('stepDown: no release, renewals stop, the successor leads a lease duration after the last renewal', async () => {
+      const { f, first, second, lastRenewal, released } = await leaderWithStubbornWork();
+      const writesBefore = f.store.writes.length;
+      first.stepDown();
+      expect(first.isLeader).toBe(false);
+      expect(first.state.role).toBe('stepping-down');
+      await f.advance(1_000);
+      // The bound has passed: the state says why the Lease is not released.
+      expect(first.state.error).toBeInstanceOf(DrainTimeoutError);
+      expect(first.state.error).toMatchObject({
+        code: 'ERR_LEASEHOLD_DRAIN_TIMEOUT',
+        drainTimeoutMs: 1_000,
+      });
+      expect(first.state.lastTermEnd).toBe('step-down');
+      // It waits out its own term (renew deadline after the last renewal) before following.
+      const deadline = lastRenewal + first.config.renewDeadlineMs;
+      await f.advance(deadline - f.clock.now() - 1);
+      expect(first.state.role).toBe('stepping-down');
+      await f.advance(1);
+      expect(first.state.role).toBe('follower');
+      const expiry = lastRenewal + second.config.leaseDurationMs;
+      await f.advance(expiry - f.clock.now() - 1);
+      expect(f.leaders()).toEqual([]);
+      // Nothing was written since the step-down: no release, no renewal.
+      expect(f.store.writes.length).toBe(writesBefore);
+      expect(holderOf(f.store)).toBe('candidate-0');
+      await f.advance(1);
+      expect(f.leaders()).toEqual(['candidate-1']);
+      expect(released()).toBe(false);
+    });
+
+    it('stop: no release, and stop() resolves once the term has run out', async () => {
+      const { f, first, second, lastRenewal, released } = await leaderWithStubbornWork();
+      let stopped = false;
+      void first.stop().then(() => {
+        stopped = true;
+      });
+      expect(first.isLeader).toBe(false);
+      const deadline = lastRenewal + first.config.renewDeadlineMs;
+      await f.advance(deadline - f.clock.now() - 1);
+      expect(stopped).toBe(false);
+      expect(first.state.error).toMatchObject({ code: 'ERR_LEASEHOLD_DRAIN_TIMEOUT' });
+      await f.advance(1);
+      expect(stopped).toBe(true);
+      expect(first.state).toMatchObject({ role: 'stopped', holder: 'candidate-0' });
+      expect(first.state.error).toBeInstanceOf(DrainTimeoutError);
+      const expiry = lastRenewal + second.config.leaseDurationMs;
+      await f.advance(expiry - f.clock.now() - 1);
+      expect(second.isLeader).toBe(false);
+      await f.advance(1);
+      expect(second.isLeader).toBe(true);
+      expect(released()).toBe(false);
+    });
+
+    it('work that settles after the bound does not bring the release back', async () => {
+      const f = setup(2, { drainTimeoutMs: 1_000 });
+      const [first, second] = f.electors as [LeaderElector, LeaderElector];
+      let finish = () => {};
+      first.runWhileLeader(
+        () =>
+          new Promise<void>((resolve) => {
+            finish = resolve;
+          }),
+      );
+      first.start();
+      await f.settle();
+      second.start();
+      await f.advance(1_000);
+      first.stepDown();
+      await f.advance(1_500);
+      finish();
+      await f.advance(0);
+      // Decided at the bound, as state.error announced: the Lease runs out, no late release.
+      expect(first.state.role).toBe('stepping-down');
+      expect(f.store.writes.some((w) => w.lease?.record.holderIdentity === '')).toBe(false);
+    });
   });
 
   it('a drain that settles in time still releases at once', async () => {
@@ -389,6 +504,37 @@ describe('createLeaderElector', () => {
     expect(first.state.error).toBeNull();
     expect(f.leaders()).toEqual(['candidate-1']);
     expect(f.clock.now()).toBe(stepDownAt);
+  });
+
+  it('a drain that settles just inside the bound releases then, and stop() resolves', async () => {
+    const f = setup(1, { drainTimeoutMs: 3_000 });
+    const elector = f.electors[0]!;
+    elector.runWhileLeader(
+      (term) =>
+        new Promise<void>((resolve) =>
+          term.signal.addEventListener('abort', () => f.clock.setTimeout(resolve, 2_999)),
+        ),
+    );
+    elector.start();
+    await f.settle();
+    const stopped = elector.stop();
+    await f.advance(2_998);
+    expect(holderOf(f.store)).toBe('candidate-0');
+    await f.advance(1);
+    await stopped;
+    expect(holderOf(f.store)).toBe('');
+    expect(elector.state.error).toBeNull();
+  });
+
+  it('a 429 with Retry-After: 3600 on a free Lease is retried within the cap, not in an hour', async () => {
+    const f = setup(1);
+    f.store.failNext('unavailable', { method: 'replace', retryAfterMs: 3_600_000 });
+    const elector = f.electors[0]!.start();
+    await f.settle();
+    expect(elector.isLeader).toBe(false);
+    // The cap: 5 retry periods (10 s), never past a lease duration.
+    await f.advance(5 * elector.config.retryPeriodMs);
+    expect(elector.isLeader).toBe(true);
   });
 
   it('does not release on stop when releaseOnStop is false', async () => {

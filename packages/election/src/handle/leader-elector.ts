@@ -118,8 +118,13 @@ export function createLeaderElectorWithPolicy(
     });
   }
   if (kubeConfig && options.candidate) {
-    const { logger } = options;
-    publishLeaseCandidate(elector, { ...options.candidate, kubeConfig, ...(logger && { logger }) });
+    const { logger, clock } = options;
+    publishLeaseCandidate(elector, {
+      ...options.candidate,
+      kubeConfig,
+      ...(logger && { logger }),
+      ...(clock && { clock }),
+    });
   }
   return elector;
 }
@@ -323,6 +328,8 @@ class Elector implements LeaderElector {
     const term: Term = {
       identity: this.config.identity,
       fencingToken: active.fencingToken,
+      fencingEpoch: active.fencingEpoch,
+      fence: active.fence,
       acquiredAt: active.acquiredAt,
       signal: active.controller.signal,
       get deadline() {

@@ -18,14 +18,31 @@ export type LeadershipRole = 'follower' | 'candidate' | 'leader' | 'stepping-dow
  * `signal` aborts the moment the term ends (with a `LeadershipLostError` as its reason),
  * which is no later than the local deadline. Work that touches the outside world should
  * check {@link Term.isCurrent} at the moment of use — a timer cannot fire while the process is
- * paused, but `isCurrent()` reads the clock — and pass {@link Term.fencingToken} to systems
- * that can reject writes from an older term.
+ * paused, but `isCurrent()` reads the clock — and pass {@link Term.fence} (or
+ * {@link Term.fencingToken}, if the Lease is never deleted) to systems that can reject writes
+ * from an older term.
  */
 export interface Term {
   /** Our identity, as written in `holderIdentity`. */
   readonly identity: string;
-  /** `leaseTransitions` at acquisition: strictly greater than any earlier term's. */
+  /**
+   * `leaseTransitions` at acquisition: strictly greater than any earlier term's on the same
+   * Lease object. After the Lease was deleted and recreated it may repeat; {@link Term.fence}
+   * never does.
+   */
   readonly fencingToken: number;
+  /**
+   * The Lease object's fencing epoch (annotation `leasehold.dev/fencing-epoch`): a decimal
+   * resourceVersion at or above the deletion of any earlier object of this name; `"0"` for a
+   * Lease that carries none.
+   */
+  readonly fencingEpoch: string;
+  /**
+   * The term's fence: (epoch, token) as one decimal string, `epoch · 2³² + fencingToken`,
+   * strictly greater than any earlier term's, deletions included. Compare with
+   * `compareFences` (or as BigInts), not as strings.
+   */
+  readonly fence: string;
   /** Local monotonic time (ms, the elector's clock) just before the acquiring write was sent. */
   readonly acquiredAt: number;
   /** Aborted when the term ends. */

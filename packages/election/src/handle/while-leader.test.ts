@@ -7,7 +7,12 @@ import { leadershipTerms, whileLeader } from './while-leader.js';
 
 function fixture() {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns', clock });
+  const store = createInMemoryLeaseStore({
+    name: 'lease',
+    namespace: 'ns',
+    clock,
+    precreated: true,
+  });
   store.write({
     metadata: { name: 'lease', namespace: 'ns' },
     spec: { holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 0 },

@@ -10,7 +10,7 @@
  * whose holder is its own identity as handed to it. Timing follows client-go: the candidate is
  * written when the elector starts (GET, then POST or PUT with `renewTime` now), again whenever
  * the coordinator pings it (`pingTime` after `renewTime`, seen on a watch of this one object),
- * and every 5 minutes. Best effort: nothing here is awaited by the election; errors are retried
+ * and every 5 minutes, on the elector's injected clock. Best effort: nothing here is awaited by the election; errors are retried
  * with a capped backoff, a 403 is logged once with the RBAC rule to add. The candidate is not
  * deleted on stop (that needs the `delete` verb): one that stops answering pings is no longer
  * eligible, and the coordinator removes candidates 30 minutes after their last renewal.
@@ -26,6 +26,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Observable, Subscription } from 'rxjs';
+import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
 import { type Logger, toLogSink } from '../core/logger.js';
 import type { ElectorEvent } from '../handle/elector-events.js';
 
@@ -54,8 +55,17 @@ export interface CandidateElector {
   readonly events$: Observable<ElectorEvent>;
 }
 
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
+/** First retry delay after a failed write; doubles with each failure up to the cap. */
+export const CANDIDATE_RETRY_MIN_MS = 1_000;
+/** Longest retry delay after failed writes. */
+export const CANDIDATE_RETRY_MAX_MS = 30_000;
+/** Renewal period without pings, as client-go. */
+export const CANDIDATE_RENEW_INTERVAL_MS = 5 * 60_000;
+
+/** Delay before the retry that follows the `failures`-th consecutive failed write. */
+export function candidateRetryDelayMs(failures: number): number {
+  return Math.min(CANDIDATE_RETRY_MAX_MS, CANDIDATE_RETRY_MIN_MS * 2 ** Math.max(0, failures - 1));
+}
 
 /** The LeaseCandidate this elector publishes, with `renewTime` = `now`. */
 export function leaseCandidateFor(
@@ -91,8 +101,15 @@ export function isPinged(candidate: V1beta1LeaseCandidate | undefined): boolean 
  */
 export function publishLeaseCandidate(
   elector: CandidateElector,
-  options: LeaseCandidateOptions & { readonly kubeConfig: KubeConfig; readonly logger?: Logger },
+  options: LeaseCandidateOptions & {
+    readonly kubeConfig: KubeConfig;
+    readonly logger?: Logger;
+    /** The elector's clock: renewals and retries are timed on it. @defaultValue the system clock */
+    readonly clock?: Clock;
+  },
 ): () => void {
+  const clock = options.clock ?? systemClock;
+  const renewIntervalMs = options.renewIntervalMs ?? CANDIDATE_RENEW_INTERVAL_MS;
   const api = options.kubeConfig.makeApiClient(CoordinationV1beta1Api);
   const logger = toLogSink(options.logger);
   const { config } = elector;
@@ -104,9 +121,12 @@ export function publishLeaseCandidate(
   let again = false;
   let failures = 0;
   let forbiddenLogged = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let renewTimer: ReturnType<typeof setInterval> | undefined;
-  let watchTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: TimerHandle | undefined;
+  let renewTimer: TimerHandle | undefined;
+  let watchTimer: TimerHandle | undefined;
+  const clear = (timer: TimerHandle | undefined) => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  };
   let watchAbort: AbortController | undefined;
   let subscription: Subscription | undefined;
 
@@ -125,7 +145,7 @@ export function publishLeaseCandidate(
 
   /** GET, then POST or PUT (preconditioned on the read resourceVersion) with renewTime now. */
   const write = async (): Promise<void> => {
-    const body = leaseCandidateFor(config, options, new Date());
+    const body = leaseCandidateFor(config, options, new Date(clock.wallNow()));
     let current: V1beta1LeaseCandidate | undefined;
     try {
       current = await api.readNamespacedLeaseCandidate({ name, namespace });
@@ -163,7 +183,8 @@ export function publishLeaseCandidate(
       return;
     }
     writing = true;
-    clearTimeout(retryTimer);
+    clear(retryTimer);
+    retryTimer = undefined;
     write()
       .then(
         () => {
@@ -173,8 +194,7 @@ export function publishLeaseCandidate(
         (error: unknown) => {
           onError(error, 'write');
           failures++;
-          const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
-          if (!done) retryTimer = setTimeout(renew, delay);
+          if (!done) retryTimer = clock.setTimeout(renew, candidateRetryDelayMs(failures));
         },
       )
       .finally(() => {
@@ -191,7 +211,11 @@ export function publishLeaseCandidate(
     if (done) return;
     const restart = (error: unknown): void => {
       if (error) onError(error, 'watch');
-      if (!done) watchTimer = setTimeout(watch, error ? RETRY_MAX_MS / 6 : RETRY_MIN_MS);
+      if (!done)
+        watchTimer = clock.setTimeout(
+          watch,
+          error ? CANDIDATE_RETRY_MAX_MS / 6 : CANDIDATE_RETRY_MIN_MS,
+        );
     };
     new Watch(options.kubeConfig)
       .watch(
@@ -208,18 +232,25 @@ export function publishLeaseCandidate(
       }, restart);
   };
 
+  /** The periodic renewal, re-armed each period (the clock has one-shot timers only). */
+  const periodic = (): void => {
+    if (done) return;
+    renewTimer = clock.setTimeout(() => {
+      renew();
+      periodic();
+    }, renewIntervalMs);
+  };
   const begin = (): void => {
     running = true;
     renew();
     watch();
-    renewTimer = setInterval(renew, options.renewIntervalMs ?? 5 * 60_000);
-    renewTimer.unref?.();
+    periodic();
   };
   const end = (): void => {
     done = true;
-    clearTimeout(retryTimer);
-    clearTimeout(watchTimer);
-    clearInterval(renewTimer);
+    clear(retryTimer);
+    clear(watchTimer);
+    clear(renewTimer);
     watchAbort?.abort();
     subscription?.unsubscribe();
   };

@@ -98,6 +98,8 @@ describe('electors against a server that does not answer (overload regression)',
     kubeConfig.loadFromString(server.kubeConfig.exportConfig());
     const limiter = requestLimiterFor(kubeConfig);
     const m = 3 * limiter.maxInFlight;
+    // Pre-created, as a deployment does: an absent Lease would be waited out first.
+    for (let i = 0; i < m; i++) await server.createLease('default', `overload-${i}`);
     // Every request but the watches hangs at the server: the slowest server there is.
     const partition = server.faults.partition({
       match: { verb: ['get', 'list', 'create', 'update'] },

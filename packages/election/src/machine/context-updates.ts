@@ -8,9 +8,15 @@
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
 import type { Clock } from '../core/clock.js';
 import type { ElectionPolicy } from '../core/election-policy.js';
-import { LeadershipLostError, type TermEndReason, toStoreError } from '../core/errors.js';
+import {
+  DrainTimeoutError,
+  LeadershipLostError,
+  type TermEndReason,
+  toStoreError,
+} from '../core/errors.js';
+import { fenceOf, fencingEpochOf } from '../core/fence.js';
 import type { StoredLease } from '../core/lease-record.js';
-import { holderOf, observe } from '../core/lease-view.js';
+import { type AbsenceNote, holderOf, observe } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import type { ObservationFold } from '../core/observation-fold.js';
 import type { ElectionEvent } from './election-actors.js';
@@ -36,7 +42,13 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     if (event.type !== 'lease.observed') return null;
     const cached = folds.get(event);
     if (cached?.context === context) return cached.fold;
-    const fold = policy.foldObservation(context, event.lease, context.config.identity, clock.now());
+    const fold = policy.foldObservation(
+      context,
+      event.lease,
+      context.config.identity,
+      clock.now(),
+      event.absence,
+    );
     folds.set(event, { context, fold });
     return fold;
   };
@@ -62,8 +74,12 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
         : { view, assigned };
     },
 
-    recordLease(context: ElectionContext, lease: StoredLease | null): Update {
-      const view = observe(context.view, lease, clock.now());
+    recordLease(
+      context: ElectionContext,
+      lease: StoredLease | null,
+      absence?: AbsenceNote,
+    ): Update {
+      const view = observe(context.view, lease, clock.now(), absence);
       // A fresh read that names someone else ends an assignment (see holdsAssignment).
       return { view, assigned: context.assigned && holderOf(view) === context.config.identity };
     },
@@ -86,11 +102,15 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
       if (result.outcome !== 'acquired') return {};
       const write = written(result.sentAt);
       const fencingToken = result.lease.record.leaseTransitions;
-      logger.info('acquired leadership', { fencingToken });
+      const fencingEpoch = fencingEpochOf(result.lease);
+      const fence = fenceOf(fencingEpoch, fencingToken);
+      logger.info('acquired leadership', { fencingToken, fencingEpoch, fence });
       return {
         view: observe(context.view, result.lease, write.answeredAt),
         term: {
           fencingToken,
+          fencingEpoch,
+          fence,
           acquiredAt: result.sentAt,
           controller: new AbortController(),
           preferredAtAcquisition: result.lease.record.preferredHolder,
@@ -123,6 +143,16 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
         msLeft: Math.round((context.deadline ?? 0) - clock.now()),
       });
       return { error };
+    },
+
+    /** The drain bound passed with work still running: no release, the lease runs out. */
+    leaveLeaseToExpire(context: ElectionContext): Update {
+      const error = new DrainTimeoutError(context.config.drainTimeoutMs);
+      logger.warn('the term’s work did not settle; not releasing, the lease will expire', {
+        drainTimeoutMs: context.config.drainTimeoutMs,
+        fencingToken: context.term?.fencingToken,
+      });
+      return { error, releaseOnExit: false };
     },
 
     releaseFailed(failure: unknown): Update {

@@ -12,6 +12,7 @@ import type { ElectionPolicy } from '../core/election-policy.js';
 import type { LeaseStoreError } from '../core/errors.js';
 import type { LeaseRecord, StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
+import type { AbsenceNote } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import { runLeaseWatcher } from '../watch/lease-watcher.js';
 import {
@@ -25,8 +26,12 @@ import {
 
 /** One term of leadership, as the machine holds it. */
 export interface ActiveTerm {
-  /** `leaseTransitions` of the Lease when we acquired it: unique and increasing per term. */
+  /** `leaseTransitions` of the Lease when we acquired it: increasing per term of one object. */
   readonly fencingToken: number;
+  /** The Lease object's fencing epoch (`core/fence.ts`); `"0"` when it carries none. */
+  readonly fencingEpoch: string;
+  /** The term's one comparable fence: (epoch, token) as a decimal string. */
+  readonly fence: string;
   /** Local monotonic time just before the acquiring write was sent. */
   readonly acquiredAt: number;
   /** Aborted (with a `LeadershipLostError`) the moment the term ends. */
@@ -39,9 +44,19 @@ export interface ActiveTerm {
   readonly preferredAtAcquisition: string | null;
 }
 
+/** How a drain ended: `settled` is false when the bound passed with the work still running. */
+export interface DrainResult {
+  readonly settled: boolean;
+}
+
 /** Events the machine accepts. */
 export type ElectionEvent =
-  | { readonly type: 'lease.observed'; readonly lease: StoredLease | null }
+  | {
+      readonly type: 'lease.observed';
+      readonly lease: StoredLease | null;
+      /** For an absent Lease: the version it was absent at, and whether a deletion said so. */
+      readonly absence?: AbsenceNote;
+    }
   | { readonly type: 'watch.synced' }
   | { readonly type: 'watch.failed'; readonly error: LeaseStoreError }
   | { readonly type: 'stepDown' }
@@ -84,7 +99,12 @@ export function electionActors() {
         ...watch,
         signal: controller.signal,
         sink: {
-          lease: (lease) => send({ type: 'lease.observed', lease }),
+          lease: (lease, absence) =>
+            send(
+              absence === undefined
+                ? { type: 'lease.observed', lease }
+                : { type: 'lease.observed', lease, absence },
+            ),
           synced: () => send({ type: 'watch.synced' }),
           error: (error) => send({ type: 'watch.failed', error }),
         },
@@ -125,18 +145,25 @@ export function electionActors() {
         });
       },
     ),
-    /** Waits for the term's work, at most `boundMs`. */
-    drain: fromPromise<void, WithEffects & { term: ActiveTerm | null; boundMs: number }>(
+    /**
+     * Waits for the term's work, at most `boundMs`; resolves to whether it settled. A drain
+     * cut short by leaving the state counts as settled (nothing decides on it any more).
+     */
+    drain: fromPromise<DrainResult, WithEffects & { term: ActiveTerm | null; boundMs: number }>(
       async ({ input, signal }) => {
-        if (!input.term) return;
+        if (!input.term) return { settled: true };
         const { clock, drain } = input.effects;
         let timer: unknown;
-        const bound = new Promise<void>((resolve) => {
-          timer = clock.setTimeout(resolve, input.boundMs);
-          signal.addEventListener('abort', () => resolve(), { once: true });
+        const bound = new Promise<boolean>((resolve) => {
+          timer = clock.setTimeout(() => resolve(false), input.boundMs);
+          signal.addEventListener('abort', () => resolve(true), { once: true });
         });
+        const work = drain(input.term).then(
+          () => true,
+          () => true,
+        );
         try {
-          await Promise.race([drain(input.term).catch(() => {}), bound]);
+          return { settled: await Promise.race([work, bound]) };
         } finally {
           clock.clearTimeout(timer);
         }

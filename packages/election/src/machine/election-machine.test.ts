@@ -19,7 +19,13 @@ let actors: Actor<LeaderElectionMachine>[] = [];
 function start(policy: Partial<ElectionPolicy> = {}) {
   const clock = createManualClock();
   const latency = { requestMs: 300, responseMs: 700 };
-  const store = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock, latency });
+  const store = createInMemoryLeaseStore({
+    name: 'l',
+    namespace: 'ns',
+    clock,
+    latency,
+    precreated: true,
+  });
   const machine = createElectionMachine({ store, clock, random: () => 0.5, policy });
   const actor = createActor(machine, { clock, input: { config } }).start();
   actors.push(actor);

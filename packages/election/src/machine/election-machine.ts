@@ -5,7 +5,8 @@
  * States (the roles users see): `follower` watches and waits until the Lease is free or its
  * holder's lease has expired on our clock; `candidate` writes once to take it; `leader`
  * renews every `retryPeriodMs` and ends its own term at its local deadline; `stepping-down`
- * aborts the term, drains the leader's work and releases; `stopped` is final.
+ * aborts the term, drains the leader's work and releases — or, when the work outlasts the
+ * drain bound, does not release and waits out the term instead; `stopped` is final.
  *
  * Inputs arrive as events — `lease.observed` from the watch loop, `stepDown`, `stop` — and
  * every side effect is a named actor (`watchLease`, `acquire`, `renew`, `drain`, `release`)
@@ -21,7 +22,7 @@ import { assign, setup } from 'xstate';
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
 import { LeaseStoreError, type TermEndReason } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
-import { type ElectionEvent, electionActors } from './election-actors.js';
+import { type DrainResult, type ElectionEvent, electionActors } from './election-actors.js';
 import type {
   ElectionContext,
   ElectionMachineInput,
@@ -98,6 +99,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       preferredHolderIsAnother: ({ context, event }) =>
         updateOf(context).foldOf(context, event)?.endsTerm === 'preferred-holder',
       renewed: (_, result: RenewResult) => result.outcome === 'renewed',
+      drained: (_, drain: DrainResult) => drain.settled,
       acquiredLate: (_, result: AcquireResult) => result.outcome === 'acquired',
       acquiredInTime: ({ context }, result: AcquireResult) =>
         result.outcome === 'acquired' &&
@@ -138,6 +140,11 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       recordLease: assign(({ context }, lease: StoredLease | null) =>
         updateOf(context).recordLease(context, lease),
       ),
+      recordFreshList: assign(({ context }, found: AcquireResult) =>
+        found.outcome === 'lost-race'
+          ? updateOf(context).recordLease(context, found.lease, found.absence)
+          : {},
+      ),
       resetBackoff: assign(NO_BACKOFF),
       recordWatchFailure: assign(({ event }) =>
         event.type === 'watch.failed' ? { error: event.error } : {},
@@ -173,6 +180,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       releaseFailed: assign(({ context }, failure: unknown) =>
         updateOf(context).releaseFailed(failure),
       ),
+      leaveLeaseToExpire: assign(({ context }) => updateOf(context).leaveLeaseToExpire(context)),
       limitReleaseToStop: assign(({ context }) => updateOf(context).limitReleaseToStop(context)),
       abortTerm: ({ context }) => updateOf(context).abortTerm(context),
       finishTerm: assign(({ context }) => updateOf(context).finishTerm(context)),
@@ -246,7 +254,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
               // Lost the race: re-decide on the fresh read, with no back-off (nothing failed).
               target: 'follower',
               actions: [
-                { type: 'recordLease', params: ({ event }) => event.output.lease },
+                { type: 'recordFreshList', params: ({ event }) => event.output },
                 'resetBackoff',
               ],
             },
@@ -357,8 +365,21 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
                 term: context.term,
                 boundMs: effectsOf(context).policy.drainBound(context.config),
               }),
-              onDone: 'releasing',
+              onDone: [
+                {
+                  guard: { type: 'drained', params: ({ event }) => event.output },
+                  target: 'releasing',
+                },
+                { guard: 'nothingToRelease', target: 'done' },
+                // Work still running: a release would let a successor lead beside it.
+                { target: 'lapsing', actions: 'leaveLeaseToExpire' },
+              ],
             },
+          },
+          // No release and no renewal: wait out our own term, so that the Lease has run out
+          // on our clock before we compete again or report being stopped.
+          lapsing: {
+            after: { termDeadline: 'done' },
           },
           releasing: {
             always: { guard: 'nothingToRelease', target: 'done' },

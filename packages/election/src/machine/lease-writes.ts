@@ -9,8 +9,10 @@
 import type { Clock } from '../core/clock.js';
 import type { ElectionConfig } from '../core/config.js';
 import { isStoreError, LeaseStoreError, toStoreError } from '../core/errors.js';
+import { FENCING_EPOCH_ANNOTATION, hasFencingEpoch, isDecimalVersion } from '../core/fence.js';
 import {
   acquisitionFields,
+  type LeaseObject,
   type LeaseRecord,
   newLeaseObject,
   releaseFields,
@@ -19,6 +21,7 @@ import {
   withElectionFields,
 } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
+import type { AbsenceNote } from '../core/lease-view.js';
 import { stillHeld } from '../core/term-policy.js';
 
 /** What a write needs besides its arguments. */
@@ -44,15 +47,26 @@ const typed = <T>(write: Promise<T>): Promise<T> =>
 export type AcquireResult =
   /** We hold the Lease; `sentAt` is the local time just before the winning write was sent. */
   | { readonly outcome: 'acquired'; readonly lease: StoredLease; readonly sentAt: number }
-  /** Someone else wrote first; `lease` is the fresh read (null: the Lease vanished). */
-  | { readonly outcome: 'lost-race'; readonly lease: StoredLease | null };
+  /**
+   * Someone else wrote first, or the Lease is not as decided; `lease` is the fresh list's
+   * (null: absent, at the version `absence` gives).
+   */
+  | {
+      readonly outcome: 'lost-race';
+      readonly lease: StoredLease | null;
+      readonly absence?: AbsenceNote;
+    };
 
 const leaseSeconds = (config: ElectionConfig) => config.leaseDurationMs / 1000;
 
 /**
  * Takes the Lease as decided on `decidedOn` (`null`: it did not exist, so create it).
- * A conflict is not an error: it means another candidate won, and the fresh read is returned
+ * A conflict is not an error: it means another candidate won, and the fresh list is returned
  * so the caller re-decides on current data instead of looping on a stale view.
+ *
+ * Creating lists first, for the version the Lease is absent at: that is the new object's
+ * fencing epoch (see `core/fence.ts`), above every write of any object deleted before. When
+ * the list finds a Lease after all, nothing is written and the caller re-decides on it.
  */
 export function acquireLease(
   context: WriteContext,
@@ -68,6 +82,12 @@ async function acquire(
   deletedRecord: LeaseRecord | null,
 ): Promise<AcquireResult> {
   const { store, clock, config, signal } = context;
+  let absentAt: string | null = null;
+  if (decidedOn === null) {
+    const fresh = await freshList(store, signal);
+    if (fresh.outcome === 'lost-race' && fresh.lease !== null) return fresh;
+    absentAt = fresh.absence?.resourceVersion ?? null;
+  }
   const sentAt = clock.now();
   const fields = acquisitionFields(
     // Recreating a Lease we saw deleted continues its fencing count rather than restarting at 0.
@@ -80,19 +100,53 @@ async function acquire(
     const lease =
       decidedOn === null
         ? await store.create(
-            newLeaseObject(config.name, config.namespace, fields, config.lease),
+            withEpoch(
+              newLeaseObject(config.name, config.namespace, fields, config.lease),
+              absentAt,
+            ),
             signal,
           )
         : await store.replace(
-            withElectionFields(decidedOn, fields),
+            withEpoch(
+              withElectionFields(decidedOn, fields),
+              // A Lease without an epoch (pre-created, or made by client-go) gets the version
+              // we decided on: above every write of any earlier object of this name.
+              hasFencingEpoch(decidedOn) ? null : decidedOn.resourceVersion,
+            ),
             decidedOn.resourceVersion,
             signal,
           );
     return { outcome: 'acquired', lease, sentAt };
   } catch (error) {
     if (!isStoreError(error, 'conflict', 'already-exists', 'not-found')) throw error;
-    return { outcome: 'lost-race', lease: await store.get(signal) };
+    return freshList(store, signal);
   }
+}
+
+/** A fresh list, as the re-decision after a lost race (or before a create) needs it. */
+async function freshList(
+  store: LeaseStore,
+  signal: AbortSignal,
+): Promise<Extract<AcquireResult, { outcome: 'lost-race' }>> {
+  const listing = await store.list(signal);
+  return listing.lease === null
+    ? {
+        outcome: 'lost-race',
+        lease: null,
+        absence: { resourceVersion: listing.resourceVersion, deletion: false },
+      }
+    : { outcome: 'lost-race', lease: listing.lease };
+}
+
+/**
+ * `object` with its fencing epoch set to `epoch` (unchanged when `epoch` is null). A store
+ * whose versions are not decimal integers (a custom one) cannot give an epoch: the object
+ * then carries none, and its tokens continue the count of the last record this elector saw.
+ */
+function withEpoch(object: LeaseObject, epoch: string | null): LeaseObject {
+  if (epoch === null || !isDecimalVersion(epoch)) return object;
+  const annotations = { ...(object.metadata.annotations ?? {}), [FENCING_EPOCH_ANNOTATION]: epoch };
+  return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
 /** Outcome of a renewal. */

@@ -47,6 +47,14 @@ export interface InMemoryLeaseStoreOptions {
     /** After it acted, before the caller sees the result (the response). @defaultValue 0 */
     readonly responseMs?: number;
   };
+  /**
+   * Start with the Lease present and free — no holder, an empty spec — as a deployment that
+   * pre-creates it (a manifest, `createLease` on the test server) leaves it. An elector takes
+   * such a Lease at once, while an absent one is first waited out for a lease duration (its
+   * holder may have been deleted under it). The pre-creation is not in `writes`.
+   * @defaultValue false: the Lease does not exist
+   */
+  readonly precreated?: boolean;
 }
 
 /**
@@ -116,15 +124,21 @@ export function createInMemoryLeaseStore(options: InMemoryLeaseStoreOptions): In
   }
   const writes: LeaseWriteRecord[] = [];
   const faults = createFaultQueue();
+  let seeding = options.precreated === true;
   const state = createLeaseState({
     name,
     namespace,
     historyLimit,
     wallNow: () => clock.wallNow(),
     onWrite: (record) => {
+      if (seeding) return;
       writes.push(Object.freeze({ ...record, sequence: writes.length + 1, atMs: clock.now() }));
     },
   });
+  if (seeding) {
+    state.create({ metadata: { name, namespace }, spec: {} }, 'write');
+    seeding = false;
+  }
 
   const pause = async (ms: number, signal: AbortSignal) => {
     if (ms > 0) await sleep(clock, ms, signal);

@@ -12,7 +12,7 @@
  * import { createInMemoryLeaseStore, createManualClock, flushMicrotasks } from '@leasehold/election/testing';
  *
  * const clock = createManualClock();
- * const store = createInMemoryLeaseStore({ name: 'job', namespace: 'test', clock });
+ * const store = createInMemoryLeaseStore({ name: 'job', namespace: 'test', clock, precreated: true });
  * const elector = createLeaderElector({ name: 'job', store, clock }).start();
  * await flushMicrotasks();
  * clock.advance(1_000);

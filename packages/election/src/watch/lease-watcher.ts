@@ -23,13 +23,17 @@ import type { ElectionTiming } from '../core/config.js';
 import { LeaseStoreError, toStoreError } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
+import type { AbsenceNote } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import { capRetryAfter } from '../core/retry-after.js';
 
 /** What the watch loop reports. */
 export interface LeaseWatcherSink {
-  /** The Lease as now known (`null` = it does not exist). Repeats are possible. */
-  lease(lease: StoredLease | null): void;
+  /**
+   * The Lease as now known (`null` = it does not exist, at the version and in the way
+   * `absence` says). Repeats are possible.
+   */
+  lease(lease: StoredLease | null, absence?: AbsenceNote): void;
   /** A list succeeded: the view is current. */
   synced(): void;
   /** A list or watch failed; the loop retries on its own. */
@@ -67,7 +71,12 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
         const listing = await withTimeout(options, (bounded) => store.list(bounded));
         if (signal.aborted) break;
         version = listing.resourceVersion;
-        sink.lease(listing.lease);
+        sink.lease(
+          listing.lease,
+          listing.lease === null
+            ? { resourceVersion: listing.resourceVersion, deletion: false }
+            : undefined,
+        );
         sink.synced();
       }
       const outcome = await watchOnce(options, version, (next) => {
@@ -152,7 +161,7 @@ async function watchOnce(
             break;
           case 'deleted':
             advance(event.resourceVersion);
-            sink.lease(null);
+            sink.lease(null, { resourceVersion: event.resourceVersion, deletion: true });
             break;
           case 'bookmark':
             advance(event.resourceVersion);

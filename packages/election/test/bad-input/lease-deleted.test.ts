@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function leading() {
-  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns' });
+  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns', precreated: true });
   const fixture = twoElectors(store);
   running.push(fixture);
   await fixture.advance(1_500);

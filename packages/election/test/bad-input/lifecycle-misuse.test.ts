@@ -9,7 +9,12 @@ import { createInMemoryLeaseStore } from '../../src/store/index.js';
 
 function setup(options: { signal?: AbortSignal } = {}) {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns', clock });
+  const store = createInMemoryLeaseStore({
+    name: 'lease',
+    namespace: 'ns',
+    clock,
+    precreated: true,
+  });
   const elector = createLeaderElector({
     name: 'lease',
     namespace: 'ns',
@@ -31,7 +36,7 @@ describe('lifecycle misuse', () => {
     elector.start();
     await clock.advanceAsync(30_000);
     expect(elector.isLeader).toBe(false);
-    expect(store.current()).toBeNull();
+    expect(store.writes).toEqual([]);
     expect(store.activeWatches()).toBe(0);
     expect(clock.pendingTimers()).toBe(0);
   });
@@ -44,7 +49,7 @@ describe('lifecycle misuse', () => {
     await clock.advanceAsync(30_000);
     expect(elector.isLeader).toBe(false);
     expect(elector.state.role).toBe('stopped');
-    expect(store.current()).toBeNull();
+    expect(store.writes).toEqual([]);
   });
 
   it('stop() twice, stepDown() after stop(), start() twice: all settle, nothing runs', async () => {

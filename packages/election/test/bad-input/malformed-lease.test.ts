@@ -18,7 +18,8 @@ afterEach(async () => {
 
 function setup(raw: unknown, options: { withoutVersion?: boolean } = {}) {
   const store = createRawLeaseStore();
-  if (raw !== undefined) store.serve(raw, options);
+  // Without a raw object, the Lease is pre-created (empty spec), as a deployment leaves it.
+  store.serve(raw === undefined ? lease({}) : raw, options);
   const fixture = twoElectors(store);
   running.push(fixture);
   return { store, ...fixture };

@@ -77,7 +77,7 @@ const STORE_STATUS: Record<string, number> = {
 };
 
 export async function startTinyKubeServer(): Promise<TinyKubeServer> {
-  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE });
+  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, precreated: true });
   const faults: { verb: Verb; answer: BadAnswer; left: number }[] = [];
   const requests: Record<Verb, number> = { list: 0, watch: 0, get: 0, create: 0, update: 0 };
   const streams = new Set<ServerResponse>();

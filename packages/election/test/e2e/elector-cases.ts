@@ -11,6 +11,7 @@
  */
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compareFences } from '../../src/core/fence.js';
 import {
   createLeaderElector,
   type LeaderElector,
@@ -119,11 +120,25 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       intervals = [];
     });
 
-    async function candidates(count: number, options: Partial<LeaderElectorOptions> = {}) {
+    /**
+     * `count` candidates on a fresh Lease. With `precreate`, the Lease is created first with an
+     * empty spec, as a deployment does: the first candidate takes it at once, where an absent
+     * Lease is waited out for a lease duration (60 s in the slow cases).
+     */
+    async function candidates(
+      count: number,
+      options: Partial<LeaderElectorOptions> = {},
+      { precreate = false } = {},
+    ) {
       const name = `lease-${++leaseCounter}`;
       const { namespace, kubeConfig, adminKubeConfig } = await backend().prepare({
         leaseName: name,
       });
+      if (precreate) {
+        await adminKubeConfig
+          .makeApiClient(CoordinationV1Api)
+          .createNamespacedLease({ namespace, body: { metadata: { name }, spec: {} } });
+      }
       const made = Array.from({ length: count }, (_, i) => {
         const elector = createLeaderElector({
           name,
@@ -146,6 +161,7 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         read: () => api.readNamespacedLease({ name, namespace }),
         // biome-ignore lint/suspicious/noExplicitAny: a raw Lease body as another client sends it
         replace: (body: any) => api.replaceNamespacedLease({ name, namespace, body }),
+        remove: () => api.deleteNamespacedLease({ name, namespace }),
       };
     }
 
@@ -203,7 +219,7 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       const slow = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 2_000 };
       const {
         electors: [a, b],
-      } = await candidates(2, slow);
+      } = await candidates(2, slow, { precreate: true });
       a!.start();
       await until(() => a!.isLeader, 'a leads');
       b!.start();
@@ -213,6 +229,29 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
       // 60 s lease: only the release, seen on the watch, can make b leader within the 30 s wait.
       await until(() => b!.isLeader, 'b leads after the release', 30_000);
       expect(b!.term!.fencingToken).toBe(token + 1);
+    });
+
+    it('a held Lease deleted under its leader: a candidate started after the deletion does not lead before the old term is over, and its fence is greater', async () => {
+      const {
+        electors: [a, b],
+        remove,
+      } = await candidates(2, {}, { precreate: true });
+      a!.start();
+      await until(() => a!.isLeader, 'a leads');
+      const oldFence = a!.term!.fence;
+      await remove();
+      const deletedAt = performance.now();
+      b!.start(); // a process that starts after the deletion finds no Lease at all
+      // a sees the deletion on its watch and ends its term; nobody may lead for a while.
+      await until(() => !a!.isLeader, 'a sees the deletion');
+      await until(() => a!.isLeader || b!.isLeader, 'someone leads again', 30_000);
+      const leadAt = performance.now();
+      // Whoever creates it waited a lease duration from seeing it gone (the deletion for a, the
+      // absence for b), on its own monotonic clock: the old term was over by then.
+      expect(leadAt - deletedAt).toBeGreaterThanOrEqual(FAST.leaseDurationMs - 50);
+      const next = (a!.isLeader ? a : b)!.term!;
+      expect(compareFences(next.fence, oldFence)).toBeGreaterThan(0);
+      expect(next.fencingEpoch).not.toBe('0');
     });
 
     it('takes over a leader that vanished without releasing, once its lease expires', async () => {
@@ -308,7 +347,7 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         const {
           electors: [a, b],
           namespace,
-        } = await candidates(2, slow);
+        } = await candidates(2, slow, { precreate: true });
         a!.start();
         await until(() => a!.isLeader, 'a leads');
         b!.start();

@@ -21,7 +21,12 @@ let running: { electors: LeaderElector[]; clock: ManualClock }[] = [];
 
 function world() {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: 'lease', namespace: 'ns', clock });
+  const store = createInMemoryLeaseStore({
+    name: 'lease',
+    namespace: 'ns',
+    clock,
+    precreated: true,
+  });
   const electors: LeaderElector[] = [];
   running.push({ electors, clock });
   const make = (identity: string, options: Partial<LeaderElectorOptions> = {}) => {
@@ -132,7 +137,7 @@ describe('whenLeader()', () => {
     expect(resolved).toBe(false); // not started yet
     a.start();
     const term = await pending;
-    expect(term).toMatchObject({ identity: 'a', fencingToken: 0 });
+    expect(term).toMatchObject({ identity: 'a', fencingToken: 1 });
     expect(term.fencingToken).toBe(store.current()?.record.leaseTransitions);
     expect(term.isCurrent()).toBe(true);
     expect(term.signal.aborted).toBe(false);
@@ -200,7 +205,7 @@ describe('the signal option', () => {
     const a = make('a', { signal: controller.signal }).start();
     await settle();
     const term = a.term;
-    expect(term?.fencingToken).toBe(0);
+    expect(term?.fencingToken).toBe(1);
     controller.abort();
     await settle();
     expect(term?.signal.aborted).toBe(true);
@@ -231,7 +236,8 @@ describe('the signal option', () => {
 
 describe('the lease template option', () => {
   it('labels, annotations and owner references go on the Lease it creates, and survive renewals and release', async () => {
-    const { make, settle, advance, store } = world();
+    const { make, advance, store } = world();
+    store.delete(); // the template applies to a Lease the elector creates
     const ownerReferences = [
       { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app', uid: 'u-1', controller: true },
     ];
@@ -242,7 +248,7 @@ describe('the lease template option', () => {
         ownerReferences,
       },
     }).start();
-    await settle();
+    await advance(a.config.leaseDurationMs); // an absent Lease is waited out first
     const metadata = () => store.current()?.object.metadata;
     expect(metadata()).toMatchObject({
       labels: { 'app.kubernetes.io/name': 'app' },
@@ -254,7 +260,10 @@ describe('the lease template option', () => {
     expect(metadata()?.labels).toEqual({ 'app.kubernetes.io/name': 'app' });
     await a.stop();
     expect(holderOf(store)).toBe('');
-    expect(metadata()?.annotations).toEqual({ 'example.com/owner': 'team-a' });
+    expect(metadata()?.annotations).toEqual({
+      'example.com/owner': 'team-a',
+      'leasehold.dev/fencing-epoch': expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('does not touch the metadata of a Lease that already exists', async () => {

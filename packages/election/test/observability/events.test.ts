@@ -33,8 +33,8 @@ describe('elector.events$', () => {
     ]);
     const [initial, , , changed, acquired, started] = f.events[0]!;
     expect(initial).toMatchObject({ holder: null, previous: null, initial: true });
-    expect(acquired).toMatchObject({ fencingToken: 0 });
-    expect(started).toMatchObject({ fencingToken: 0, at: 0 });
+    expect(acquired).toMatchObject({ fencingToken: 1 });
+    expect(started).toMatchObject({ fencingToken: 1, at: 0 });
     expect(changed).toMatchObject({ holder: 'candidate-0', previous: null, initial: false });
     expect(ofType(f.events[0]!, 'watch.synced')[0]!.reconnect).toBe(false);
   });
@@ -95,7 +95,7 @@ describe('elector.events$', () => {
     ]);
     expect(ofType(f.events[0]!, 'term.ended')[0]).toMatchObject({
       reason: 'stop',
-      fencingToken: 0,
+      fencingToken: 1,
     });
     expect(typesOf(f.events[1]!)).toEqual([
       'leader.changed',
@@ -104,7 +104,7 @@ describe('elector.events$', () => {
       'acquire.succeeded',
       'term.started',
     ]);
-    expect(ofType(f.events[1]!, 'term.started')[0]!.fencingToken).toBe(1);
+    expect(ofType(f.events[1]!, 'term.started')[0]!.fencingToken).toBe(2);
     expect(ofType(f.events[1]!, 'leader.changed')[0]).toMatchObject({
       holder: null,
       previous: 'candidate-0',
@@ -138,7 +138,7 @@ describe('elector.events$', () => {
 
   it('reports a failed acquisition with its kind, and a lost race as its own outcome', async () => {
     const f = fleet(1);
-    f.store.failNext('forbidden', { method: 'create' });
+    f.store.failNext('forbidden', { method: 'replace' });
     f.electors[0]!.start();
     await f.settle();
     expect(ofType(f.events[0]!, 'acquire.failed')).toMatchObject([{ kind: 'forbidden' }]);
@@ -148,10 +148,11 @@ describe('elector.events$', () => {
     expect(ofType(f.events[0]!, 'term.started')).toHaveLength(1);
 
     const g = fleet(1);
-    g.store.failNext('already-exists', { method: 'create' });
+    g.store.failNext('conflict', { method: 'replace' });
     g.electors[0]!.start();
     await g.settle();
-    // The fresh read after the race shows no Lease: the elector tries again at once and wins.
+    // The fresh list after the race shows the Lease still free: the elector tries again at
+    // once and wins.
     expect(typesOf(g.events[0]!).filter((t) => t.startsWith('acquire.'))).toEqual([
       'acquire.attempted',
       'acquire.lost-race',

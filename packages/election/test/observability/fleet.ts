@@ -97,6 +97,7 @@ export function createFleet(
     name: NAME,
     namespace: NAMESPACE,
     clock,
+    precreated: true,
     ...storeOptions,
   });
   const switches = Array.from({ length: count }, () => switchable(store));

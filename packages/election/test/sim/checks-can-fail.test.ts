@@ -99,7 +99,7 @@ describe('S2 can fail', () => {
   it('with a fencing token that does not move, successive terms repeat it', async () => {
     const found = await findViolation(handovers, runWith(constantTokenElector), 200);
     expect(found?.property).toBe('S2');
-    expect(found?.message).toMatch(/fencing token 0, not above 0/);
+    expect(found?.message).toMatch(/fencing token 0 \(fence \d+\), not above 0 \(fence \d+\)/);
     expect(await findViolation(handovers, runWith(), 60)).toBeNull();
   });
 

@@ -283,9 +283,12 @@ describe('checks', () => {
 
   it('S2 reports a token that does not increase', () => {
     const log = createTermLog();
-    expect(log.record({ identity: 'a', fencingToken: 1, at: 0 })).toBeNull();
-    expect(log.record({ identity: 'b', fencingToken: 2, at: 1 })).toBeNull();
-    expect(log.record({ identity: 'a', fencingToken: 2, at: 2 })?.property).toBe('S2');
+    expect(log.record({ identity: 'a', fencingToken: 1, fence: '1', at: 0 })).toBeNull();
+    expect(log.record({ identity: 'b', fencingToken: 2, fence: '2', at: 1 })).toBeNull();
+    expect(log.record({ identity: 'a', fencingToken: 2, fence: '2', at: 2 })?.property).toBe('S2');
+    // A recreated Lease restarts the token but not the fence: (epoch 9, token 0) is newer.
+    const recreated = String(9n * 2n ** 32n);
+    expect(log.record({ identity: 'c', fencingToken: 0, fence: recreated, at: 3 })).toBeNull();
   });
 
   it('S2 reports a term not aborted past its deadline, unless the process has not caught up', () => {

@@ -87,7 +87,8 @@ describe('a renewal: the deadline runs from its send, not its answer', () => {
     expect(a.state.deadline).toBe(10_000);
     link.delayNext('replace', { responseMs: 1_500 });
     await f.advanceTo(3_499);
-    const renewal = link.calls.filter((c) => c.method === 'replace')[0]!;
+    // [0] is the acquisition (the Lease is pre-created, so it is a replace too).
+    const renewal = link.calls.filter((c) => c.method === 'replace')[1]!;
     expect(renewal).toMatchObject({ sentAt: 2_000, appliedAt: 2_000, answeredAt: null });
     expect(a.state.deadline).toBe(10_000); // not yet answered: the old deadline holds
     await f.advance(1);
@@ -114,7 +115,7 @@ describe('a renewal: the deadline runs from its send, not its answer', () => {
     expect(await overlaps(f, a, b, 3_800, 4_500)).toEqual([]);
     expect(a.state.lastTermEnd).toBe('deadline');
     expect(b.isLeader).toBe(true);
-    expect(b.term?.fencingToken).toBe(1);
+    expect(b.term?.fencingToken).toBe(2); // the pre-created Lease's first term had token 1
   });
 
   it('renewals answered only after the deadline do not extend the term', async () => {
@@ -145,7 +146,7 @@ describe('an acquisition: the deadline runs from its send, not its answer', () =
     const f = fixture(THIN);
     const { elector: a, link } = f.add('a');
     const { elector: b } = f.add('b');
-    link.delayNext('create', { responseMs: 400 });
+    link.delayNext('replace', { responseMs: 400 }); // the pre-created Lease's acquisition
     a.start();
     await f.settle();
     expect(f.store.current()?.record.holderIdentity).toBe('a'); // applied at 0
@@ -166,11 +167,11 @@ describe('an acquisition: the deadline runs from its send, not its answer', () =
     [10_000, false],
     [10_001, false],
   ])(
-    'answered %i ms after the send (renew deadline 10 s): term 0 leads %s, and never past send + 10 s',
+    'answered %i ms after the send (renew deadline 10 s): the first term (token 1) leads %s, and never past send + 10 s',
     async (answerMs, leads) => {
       const f = fixture(CLIENT_GO);
       const { elector: a, link } = f.add('a');
-      link.delayNext('create', { responseMs: answerMs });
+      link.delayNext('replace', { responseMs: answerMs }); // acquiring the pre-created Lease
       const terms: { at: number; role: string; token: number | undefined; aborted: boolean }[] = [];
       a.state$.subscribe((s) =>
         terms.push({
@@ -188,13 +189,13 @@ describe('an acquisition: the deadline runs from its send, not its answer', () =
       expect(a.isLeader).toBe(leads);
       const zero = a.term;
       await f.advanceTo(10_000);
-      // The term its write started (token 0) is over by send + renewDeadline; a later term
+      // The term its write started (token 1) is over by send + renewDeadline; a later term
       // (after releasing, it may take the Lease again) has a token of its own.
-      expect(a.term?.fencingToken ?? null).not.toBe(0);
+      expect(a.term?.fencingToken ?? null).not.toBe(1);
       if (zero) expect(zero.signal.aborted).toBe(true);
       await f.advanceTo(10_002);
-      expect(a.term?.fencingToken ?? null).not.toBe(0);
-      const ledWithZero = terms.filter((t) => t.role === 'leader' && t.token === 0);
+      expect(a.term?.fencingToken ?? null).not.toBe(1);
+      const ledWithZero = terms.filter((t) => t.role === 'leader' && t.token === 1);
       expect(ledWithZero.length > 0).toBe(leads);
       expect(ledWithZero.every((t) => t.at < 10_000)).toBe(true);
     },
@@ -332,6 +333,6 @@ describe('a release: writes only if a fresh read shows we still hold the Lease',
     expect(b.isLeader).toBe(true);
     await f.advance(30_000);
     expect(b.isLeader).toBe(true);
-    expect(b.term?.fencingToken).toBe(1);
+    expect(b.term?.fencingToken).toBe(2); // the pre-created Lease's first term had token 1
   });
 });

@@ -35,7 +35,12 @@ export interface TimingFixture {
 
 export function timingFixture(timing: ElectionTiming): TimingFixture {
   const clock = createManualClock();
-  const store = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock });
+  const store = createInMemoryLeaseStore({
+    name: NAME,
+    namespace: NAMESPACE,
+    clock,
+    precreated: true,
+  });
   const members: { elector: LeaderElector; link: Link }[] = [];
   const fixture: TimingFixture = {
     clock,

@@ -28,6 +28,10 @@
 // every 5 s, "settled" when all M lead, "lost" whenever one stops leading
 // before the end.
 //
+// --candidate (with --binary-version, --emulation-version) runs client-go's
+// coordinated election instead: a LeaseCandidate and a Coordinated elector (see
+// candidate.go); it prints "candidate" once its LeaseCandidate informer synced.
+//
 // --content-type=json makes the client send and accept JSON instead of
 // protobuf, so that it runs against servers that speak only JSON (leasehold's
 // embedded server). --qps/--burst set the client-side rate limiter (client-go's
@@ -118,6 +122,9 @@ func main() {
 	contentType := flag.String("content-type", "protobuf", "wire format: protobuf (client-go's default, left as it is) or json")
 	qps := flag.Float64("qps", 0, "client-side QPS limit (0: client-go's default 5; negative: none)")
 	burst := flag.Int("burst", 0, "client-side burst (0: client-go's default 10)")
+	candidate := flag.Bool("candidate", false, "coordinated election: publish a LeaseCandidate (leaderelection.NewCandidate) and run a Coordinated elector (see candidate.go)")
+	binaryVersion := flag.String("binary-version", "", "--candidate: the LeaseCandidate's binaryVersion (strict semver)")
+	emulationVersion := flag.String("emulation-version", "", "--candidate: the LeaseCandidate's emulationVersion (default: --binary-version)")
 	klogFlags := flag.NewFlagSet("klog", flag.ExitOnError)
 	klog.InitFlags(klogFlags)
 	flag.Parse()
@@ -176,6 +183,14 @@ func main() {
 	timing := timing{*leaseDuration, *renewDeadline, *retryPeriod}
 	if *leases > 1 {
 		if err := runMany(ctx, client, *namespace, *name, id, *leases, timing); err != nil {
+			emit(event{Type: "error", Identity: id, Error: err.Error()})
+			exitCode = 2
+		}
+		return
+	}
+
+	if *candidate {
+		if err := runCandidate(ctx, client, *namespace, *name, id, timing, candidateOptions{*binaryVersion, *emulationVersion}); err != nil {
 			emit(event{Type: "error", Identity: id, Error: err.Error()})
 			exitCode = 2
 		}

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { compareFences, fenceOf, fencingEpochOf } from '../../../src/core/fence.js';
 import type { LeaseRecord } from '../../../src/core/lease-record.js';
 import type { LeaseWriteRecord } from '../../../src/store/index.js';
 import type { WriteAttribution } from './sim-server.js';
@@ -63,6 +64,8 @@ export function checkSingleLeader(probes: readonly LeaderProbe[], at: number): V
 export interface TermStart {
   readonly identity: string;
   readonly fencingToken: number;
+  /** The term's fence, (epoch, token): what must strictly increase, deletions included. */
+  readonly fence: string;
   /** Real time of the publication. */
   readonly at: number;
 }
@@ -80,13 +83,13 @@ export function createTermLog(): TermLog {
     record(start) {
       const previous = terms.at(-1);
       terms.push(start);
-      if (previous === undefined || start.fencingToken > previous.fencingToken) return null;
+      if (previous === undefined || compareFences(start.fence, previous.fence) > 0) return null;
       return {
         property: 'S2',
         at: start.at,
         message:
-          `term of ${start.identity} started with fencing token ${start.fencingToken}, ` +
-          `not above ${previous.fencingToken} of the previous term (${previous.identity}, t=${previous.at})`,
+          `term of ${start.identity} started with fencing token ${start.fencingToken} (fence ${start.fence}), ` +
+          `not above ${previous.fencingToken} (fence ${previous.fence}) of the previous term (${previous.identity}, t=${previous.at})`,
       };
     },
   };
@@ -149,8 +152,11 @@ const OWNED_FIELDS = [
 export function createWriteLogChecker(): WriteLogChecker {
   let checked = 0;
   let previous: { version: string; record: LeaseRecord } | null = null;
-  /** Highest fencing token any record has carried: a recreated Lease must go past it. */
-  let highestToken = -1;
+  /**
+   * Highest fence — (epoch, token) — any record has carried: every acquisition, a recreated
+   * Lease's included, must go past it.
+   */
+  let highestFence: string | null = null;
   return {
     check(writes, isElector) {
       const found: Violation[] = [];
@@ -158,9 +164,13 @@ export function createWriteLogChecker(): WriteLogChecker {
         const write = writes[checked] as AttributedWrite;
         const { record, attribution } = write;
         const before = previous;
-        const highestBefore = highestToken;
-        if (record.lease)
-          highestToken = Math.max(highestToken, record.lease.record.leaseTransitions);
+        const highestBefore = highestFence;
+        const fence = record.lease
+          ? fenceOf(fencingEpochOf(record.lease), record.lease.record.leaseTransitions)
+          : null;
+        if (fence !== null && (highestFence === null || compareFences(fence, highestFence) > 0)) {
+          highestFence = fence;
+        }
         previous = record.lease
           ? { version: record.resourceVersion, record: record.lease.record }
           : null;
@@ -217,14 +227,20 @@ export function createWriteLogChecker(): WriteLogChecker {
           after.leaseTransitions === was.leaseTransitions
         ) {
           // A renewal of the holder's own term: nothing else to check.
-        } else if (
-          was === null
-            ? after.leaseTransitions !== highestBefore + 1 // a (re)created Lease continues the count
-            : after.leaseTransitions !== was.leaseTransitions + 1
-        ) {
+        } else if (was !== null && after.leaseTransitions !== was.leaseTransitions + 1) {
           fail(
-            `${client} acquired with fencing token ${after.leaseTransitions} after ` +
-              `${was === null ? `no Lease (highest token so far ${highestBefore})` : was.leaseTransitions}`,
+            `${client} acquired with fencing token ${after.leaseTransitions} after ${was.leaseTransitions}`,
+          );
+        } else if (
+          fence !== null &&
+          highestBefore !== null &&
+          compareFences(fence, highestBefore) <= 0
+        ) {
+          // A (re)created Lease, too, must go past every earlier term: (epoch, token) compared.
+          fail(
+            `${client} acquired with fence ${fence} (token ${after.leaseTransitions}) after ` +
+              `${was === null ? 'no Lease' : `token ${was.leaseTransitions}`} ` +
+              `(highest fence so far ${highestBefore})`,
           );
         }
       }

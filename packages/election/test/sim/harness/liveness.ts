@@ -95,10 +95,13 @@ export async function runHandovers(
   for (const { exit, afterMs } of exits) {
     if (!simulation.nodes.some(live)) break; // everyone has left
     // After a step-down with nobody else to take over, the same elector comes back once it has
-    // drained, released and yielded for a lease duration.
+    // drained, released and yielded for a lease duration — or, when its work outlasted the
+    // drain bound, once it has waited out its term (at most a renew deadline) and yielded.
     await untilLeader(
       simulation,
-      scenario.drainTimeoutMs + timing.leaseDurationMs + 4 * slack,
+      Math.max(scenario.drainTimeoutMs, timing.renewDeadlineMs) +
+        timing.leaseDurationMs +
+        4 * slack,
       'the previous handover',
     );
     await simulation.run(afterMs);
@@ -127,6 +130,35 @@ export async function runHandovers(
     const next = simulation.terms
       .slice(termsBefore)
       .find((term) => term.identity !== leader?.identity);
+    // Work that did not settle within the drain bound cancels the release (the lease runs out
+    // instead): that hand-over is bounded like a crash's, and must not have released.
+    const drainTimedOut =
+      exit !== 'crash' &&
+      (leader?.history ?? []).some(
+        (entry) => entry.at >= leftAt && entry.state.error?.code === 'ERR_LEASEHOLD_DRAIN_TIMEOUT',
+      );
+    const crashBound = timing.leaseDurationMs + LINK_PROFILES[scenario.link].requestMs[1] + slack;
+    if (drainTimedOut) {
+      const released = simulation.server.store.writes
+        .slice(writesBefore)
+        .some(
+          (write) =>
+            write.lease?.record.holderIdentity === '' &&
+            simulation.server.attribution(write)?.client === leader?.identity,
+        );
+      if (released) {
+        fail('L1', simulation, `${leader?.identity} released with its work still running`);
+      }
+      if (!next || next.at - leftAt > crashBound) {
+        fail(
+          'L1',
+          simulation,
+          `no new leader within ${crashBound} ms of a ${exit} whose work did not settle (t=${leftAt})`,
+        );
+      }
+      times.afterCrash.push((next?.at ?? 0) - leftAt);
+      continue;
+    }
     if (exit === 'crash') {
       if (!next || next.at - leftAt > bound) {
         fail(

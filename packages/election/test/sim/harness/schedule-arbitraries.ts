@@ -145,10 +145,9 @@ export const CHAOS_WEIGHTS: StepWeights = {
   wallFreeze: 1,
   prefer: 1,
   label: 1,
-  // Deleting a live Lease breaks the fencing count for an elector that did not see its last
-  // record (a process started since, one cut off meanwhile), and can make two leaders when a
-  // process starts after it: a known issue (known-issues.test.ts), so not drawn here.
-  deleteLease: 0,
+  // Deleting a live Lease: an absence nobody saw happen is waited out, and a recreated Lease
+  // carries a fencing epoch above every earlier write (regressions.test.ts, issue 11).
+  deleteLease: 1,
 };
 
 /** Steps, with times scaled to `timing` (a step of "a few retry periods" means the same thing). */

@@ -52,6 +52,8 @@ export function createSimServer(world: World): SimServer {
     name: LEASE_NAME,
     namespace: LEASE_NAMESPACE,
     clock: world.clock,
+    // As a deployment pre-creates it: an absent Lease is waited out for a lease duration.
+    precreated: true,
   });
   const attributions = new Map<number, WriteAttribution>();
 

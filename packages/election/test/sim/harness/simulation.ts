@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fenceOf } from '../../../src/core/fence.js';
 import { createLeaderElector } from '../../../src/handle/leader-elector.js';
 import { createFaultCounters, type FaultCounters } from './fault-counters.js';
 import {
@@ -183,6 +184,8 @@ export function createSimulation(scenario: Scenario, options: SimulationOptions 
             termLog.record({
               identity: started.identity,
               fencingToken: term.fencingToken,
+              // Recomputed from the parts, so a planted bug in either part shows.
+              fence: fenceOf(term.fencingEpoch, term.fencingToken),
               at: world.now(),
             }),
           );
