@@ -11,8 +11,10 @@
  * - `idle-leasehold` / `idle-peer`: baseline window with the library loaded and nothing
  *   running, then one follower on a Lease another process holds, then the same window.
  */
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeHeapSnapshot } from 'node:v8';
 
 interface Config {
   mode: 'scale' | 'idle-leasehold' | 'idle-peer';
@@ -46,10 +48,21 @@ function gc(): void {
   }
 }
 
-function memory(): { rssMb: number; heapUsedMb: number; externalMb: number } {
+function memory(): {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+} {
   const m = process.memoryUsage();
   const mb = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;
-  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) };
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    // What V8 holds from the system for its heap: RSS above this is native memory.
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+  };
 }
 
 /** Event-loop delay since the last call, ms (p99 and max). */
@@ -182,8 +195,15 @@ async function scale(): Promise<void> {
   const after = memory();
   gc();
   const afterGc = memory();
+  // LEASEHOLD_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot of the steady state (after the full
+  // GC above), for bench/src/diagnostics/heap-diff.ts; written after every figure is taken.
+  const snapshotDir = process.env.LEASEHOLD_BENCH_HEAP_SNAPSHOT;
+  const heapSnapshot = snapshotDir
+    ? writeHeapSnapshot(join(snapshotDir, `${config.path ?? 'standalone'}-${m}.heapsnapshot`))
+    : undefined;
   out({
     phase: 'result',
+    ...(heapSnapshot && { heapSnapshot }),
     m,
     importMs,
     baseline,

@@ -656,4 +656,18 @@ describe('createLeaderElector', () => {
     await elector.stop();
     expect(timers()).toBe(before);
   });
+
+  it('holds the process with one shared timer however many electors run', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const f = setup(3);
+    const [a, b, c] = f.electors.map((e) => e.start());
+    expect(timers()).toBe(before + 1);
+    await a!.stop();
+    await b!.stop();
+    // The last running elector still holds the process open.
+    expect(timers()).toBe(before + 1);
+    await c!.stop();
+    expect(timers()).toBe(before);
+  });
 });

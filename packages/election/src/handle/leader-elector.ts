@@ -35,8 +35,8 @@ import { publishLeaseCandidate } from '../kube/lease-candidate.js';
 import { loadDefaultKubeConfig, resolveNamespace } from '../kube/namespace.js';
 import {
   type ActiveTerm,
-  createElectionMachine,
   type LeaderElectionMachine,
+  sharedElectionMachine,
 } from '../machine/election-machine.js';
 import { ElectorEventFeed } from './elector-event-feed.js';
 import type { ElectorEvent, ElectorSnapshot } from './elector-events.js';
@@ -53,6 +53,7 @@ import {
   type Term,
   toLeadershipState,
 } from './leadership-state.js';
+import { holdProcessOpen } from './process-keep-alive.js';
 import {
   deadlineOf,
   type ElectionSnapshot,
@@ -148,7 +149,8 @@ class Elector implements LeaderElector {
    */
   #finished = false;
   readonly #keepProcessAlive: boolean;
-  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  /** Releases this elector's hold on the process (see process-keep-alive.ts). */
+  #keepAlive: (() => void) | undefined;
   #subscription: { unsubscribe(): void } | undefined;
 
   constructor(
@@ -163,18 +165,21 @@ class Elector implements LeaderElector {
     this.#keepProcessAlive = options.keepProcessAlive ?? true;
     this.#feed = new ElectorEventFeed(this.#clock, this.#logger);
     this.events$ = this.#feed.events$;
-    const machine = createElectionMachine({
-      store,
-      clock: this.#clock,
-      logger: this.#logger,
-      random: options.random ?? Math.random,
-      drain: (term) => this.#drain(term),
-      policy,
-    });
-    this.actor = createActor(machine, {
+    // One machine definition for the process; this elector's services travel in its input.
+    this.actor = createActor(sharedElectionMachine(), {
       clock: this.#clock,
       inspect: this.#feed.inspect,
-      input: { config },
+      input: {
+        config,
+        services: {
+          store,
+          clock: this.#clock,
+          logger: this.#logger,
+          random: options.random ?? Math.random,
+          drain: (term) => this.#drain(term),
+          policy,
+        },
+      },
     });
     this.#subject = new BehaviorSubject(this.#stateOf(this.actor.getSnapshot()));
     this.state$ = this.#subject.asObservable();
@@ -193,9 +198,9 @@ class Elector implements LeaderElector {
   start(): this {
     if (this.#started || this.#finished) return this;
     this.#started = true;
-    // A referenced, idle handle: the elector's own timers are unref'd so they never hold a
-    // process open by themselves, and this one does so exactly while the elector runs.
-    if (this.#keepProcessAlive) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    // The elector's own timers are unref'd so they never hold a process open by themselves;
+    // this hold (one shared timer for all electors) does so exactly while the elector runs.
+    if (this.#keepProcessAlive) this.#keepAlive = holdProcessOpen();
     this.#subscription = this.actor.subscribe({
       next: (snapshot) => this.#publish(this.#stateOf(snapshot)),
       error: (error) => {
@@ -351,7 +356,7 @@ class Elector implements LeaderElector {
   }
 
   #finish(): void {
-    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive?.();
     this.#keepAlive = undefined;
     if (this.#finished) return;
     this.#finished = true;

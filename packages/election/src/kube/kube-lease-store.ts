@@ -12,7 +12,7 @@ import { ConnectionPool } from './connection-pool.js';
 import { CredentialSource } from './credentials.js';
 import type { KubeOperation } from './errors.js';
 import { limitLeaseStore } from './limited-lease-store.js';
-import { sendRequest } from './request.js';
+import { SENT_VERBATIM, sendRequest } from './request.js';
 import { requestLimiterFor } from './request-limiter.js';
 import type { SharedConnection } from './shared-connection.js';
 import { watchLease } from './watch.js';
@@ -167,7 +167,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       const body = { ...target, metadata };
       const raw = await sendRequest(
         { credentials, pool, op: op('create'), signal, timeoutMs, body },
-        (config) => api.createNamespacedLease({ namespace, body: body as never }, config),
+        (config) => api.createNamespacedLease({ namespace, body: SENT_VERBATIM }, config),
       );
       return toStored('create', raw);
     },
@@ -180,7 +180,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       };
       const raw = await sendRequest(
         { credentials, pool, op: op('replace'), signal, timeoutMs, body },
-        (config) => api.replaceNamespacedLease({ name, namespace, body: body as never }, config),
+        (config) => api.replaceNamespacedLease({ name, namespace, body: SENT_VERBATIM }, config),
       );
       return toStored('replace', raw);
     },

@@ -1,6 +1,7 @@
 /**
  * The machine's effects: the Lease watch, the three writes and the bounded drain, as XState
- * actors that close over the services they use and take narrow inputs.
+ * actors that take narrow inputs. The services they use (store, clock, …) come with each
+ * input, so that one machine definition serves every elector of the process.
  *
  * @module
  */
@@ -72,14 +73,20 @@ export interface ElectionEffects {
   readonly policy: ElectionPolicy;
 }
 
-/** The machine's actors, closing over `effects`. */
-export function electionActors(effects: ElectionEffects) {
-  const { store, clock, logger, random, drain, policy } = effects;
+/** The services an actor uses, passed with its input. */
+export interface WithEffects {
+  readonly effects: ElectionEffects;
+}
+
+/** The machine's actors; each takes the services it uses in its input. */
+export function electionActors() {
   return {
     watchLease: fromCallback<
       ElectionEvent,
-      { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
+      WithEffects & { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
     >(({ input, sendBack }) => {
+      const { effects, ...watch } = input;
+      const { store, clock, logger, random } = effects;
       const controller = new AbortController();
       const send = (event: ElectionEvent) => {
         if (!controller.signal.aborted) sendBack(event);
@@ -89,7 +96,7 @@ export function electionActors(effects: ElectionEffects) {
         clock,
         logger,
         random,
-        ...input,
+        ...watch,
         signal: controller.signal,
         sink: {
           lease: (lease, absence) =>
@@ -106,28 +113,46 @@ export function electionActors(effects: ElectionEffects) {
     }),
     acquire: fromPromise<
       AcquireResult,
-      { config: ElectionConfig; decidedOn: StoredLease | null; tombstone: LeaseRecord | null }
-    >(({ input, signal }) =>
-      acquireLease(
+      WithEffects & {
+        config: ElectionConfig;
+        decidedOn: StoredLease | null;
+        tombstone: LeaseRecord | null;
+      }
+    >(({ input, signal }) => {
+      const { store, clock } = input.effects;
+      return acquireLease(
         { store, clock, config: input.config, signal },
         input.decidedOn,
         input.tombstone,
-      ),
-    ),
-    renew: fromPromise<RenewResult, { config: ElectionConfig; cached: StoredLease | null }>(
-      ({ input, signal }) =>
-        renewLease({ store, clock, config: input.config, signal }, input.cached),
-    ),
-    release: fromPromise<ReleaseResult, { config: ElectionConfig }>(({ input, signal }) =>
-      releaseLease({ store, clock, config: input.config, signal, holds: policy.stillHeld }),
+      );
+    }),
+    renew: fromPromise<
+      RenewResult,
+      WithEffects & { config: ElectionConfig; cached: StoredLease | null }
+    >(({ input, signal }) => {
+      const { store, clock } = input.effects;
+      return renewLease({ store, clock, config: input.config, signal }, input.cached);
+    }),
+    release: fromPromise<ReleaseResult, WithEffects & { config: ElectionConfig }>(
+      ({ input, signal }) => {
+        const { store, clock, policy } = input.effects;
+        return releaseLease({
+          store,
+          clock,
+          config: input.config,
+          signal,
+          holds: policy.stillHeld,
+        });
+      },
     ),
     /**
      * Waits for the term's work, at most `boundMs`; resolves to whether it settled. A drain
      * cut short by leaving the state counts as settled (nothing decides on it any more).
      */
-    drain: fromPromise<DrainResult, { term: ActiveTerm | null; boundMs: number }>(
+    drain: fromPromise<DrainResult, WithEffects & { term: ActiveTerm | null; boundMs: number }>(
       async ({ input, signal }) => {
         if (!input.term) return { settled: true };
+        const { clock, drain } = input.effects;
         let timer: unknown;
         const bound = new Promise<boolean>((resolve) => {
           timer = clock.setTimeout(() => resolve(false), input.boundMs);

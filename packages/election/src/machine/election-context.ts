@@ -31,9 +31,15 @@ export interface ElectionServices {
   readonly policy?: Partial<ElectionPolicy>;
 }
 
-/** What a machine is started with: data only. */
+/** What a machine is started with. */
 export interface ElectionMachineInput {
   readonly config: ElectionConfig;
+  /**
+   * The services of this machine: required by the process-wide definition
+   * (`sharedElectionMachine`); a machine from `createElectionMachine(services)` uses the
+   * services it was built with and ignores these.
+   */
+  readonly services?: ElectionServices;
 }
 
 /** The machine's context: data only. */
@@ -64,7 +70,7 @@ export interface ElectionContext {
 }
 
 /** The context a machine starts with. */
-export function initialContext(input: ElectionMachineInput): ElectionContext {
+export function initialContext(input: Pick<ElectionMachineInput, 'config'>): ElectionContext {
   return {
     config: input.config,
     view: UNSYNCED_VIEW,

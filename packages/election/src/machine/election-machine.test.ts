@@ -6,7 +6,11 @@ import { electionPolicy } from '../core/election-policy.js';
 import { acquisitionFields, type StoredLease, withElectionFields } from '../core/lease-record.js';
 import { createManualClock, flushMicrotasks } from '../core/manual-clock.js';
 import { createInMemoryLeaseStore } from '../store/index.js';
-import { createElectionMachine, type LeaderElectionMachine } from './election-machine.js';
+import {
+  createElectionMachine,
+  type LeaderElectionMachine,
+  sharedElectionMachine,
+} from './election-machine.js';
 
 const config = resolveConfig({ name: 'l', namespace: 'ns', identity: 'me' });
 let actors: Actor<LeaderElectionMachine>[] = [];
@@ -83,5 +87,46 @@ describe('the election machine', () => {
     expect(folded.some((lease) => lease?.record.holderIdentity === 'intruder')).toBe(true);
     const observed = folded.filter((lease) => lease !== null);
     expect(new Set(observed).size).toBe(observed.length);
+  });
+
+  it('keeps the services of each actor of the shared definition apart', async () => {
+    // Two actors of the one shared definition, started with the very same config object and
+    // one clock, each over a store of its own (different names, so that a write through the
+    // wrong store would show).
+    const clock = createManualClock();
+    const storeA = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
+    const storeB = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
+    const other = resolveConfig({ name: 'l', namespace: 'ns', identity: 'other' });
+    const services = (store: typeof storeA) => ({ store, clock, random: () => 0.5 });
+    const a = createActor(sharedElectionMachine(), {
+      clock,
+      input: { config, services: services(storeA) },
+    }).start();
+    const b = createActor(sharedElectionMachine(), {
+      clock,
+      input: { config: other, services: services(storeB) },
+    }).start();
+    const c = createActor(sharedElectionMachine(), {
+      clock,
+      input: { config, services: services(storeB) },
+    });
+    actors.push(a, b, c);
+    expect(a.logic).toBe(b.logic);
+    for (let t = 0; t < 2_000; t += 100) {
+      await clock.advanceAsync(100);
+      await flushMicrotasks(5);
+    }
+    expect(a.getSnapshot().matches('leader')).toBe(true);
+    expect(b.getSnapshot().matches('leader')).toBe(true);
+    expect(storeA.current()?.record.holderIdentity).toBe('me');
+    expect(storeB.current()?.record.holderIdentity).toBe('other');
+    // Same config object as `a`, other services: its context has a key of its own.
+    expect(c.getSnapshot().context.config).not.toBe(a.getSnapshot().context.config);
+  });
+
+  it('fails an actor of the shared definition that was given no services', () => {
+    const snapshot = createActor(sharedElectionMachine(), { input: { config } }).getSnapshot();
+    expect(snapshot.status).toBe('error');
+    expect(String(snapshot.error)).toMatch(/no services/);
   });
 });

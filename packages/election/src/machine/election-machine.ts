@@ -11,27 +11,25 @@
  * Inputs arrive as events — `lease.observed` from the watch loop, `stepDown`, `stop` — and
  * every side effect is a named actor (`watchLease`, `acquire`, `renew`, `drain`, `release`)
  * or a named delay. Every decision is a call into `core/election-policy.ts`; the context
- * holds data only, and the services (store, clock, logger, random, drain) live in the
- * closures {@link createElectionMachine} builds. The clock passed to `createActor` must be
- * the same clock: it drives every timer.
+ * holds data only, and the services (store, clock, logger, random, drain) are bound to each
+ * running machine when its context is created (machine/machine-services.ts), so that one
+ * definition serves every elector of a process ({@link sharedElectionMachine}). The clock
+ * passed to `createActor` must be the same clock: it drives every timer.
  *
  * @module
  */
 import { assign, setup } from 'xstate';
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
-import { type ElectionPolicy, electionPolicy } from '../core/election-policy.js';
 import { LeaseStoreError, type TermEndReason } from '../core/errors.js';
 import type { StoredLease } from '../core/lease-record.js';
-import { silentSink } from '../core/logger.js';
-import { contextUpdates } from './context-updates.js';
 import { type DrainResult, type ElectionEvent, electionActors } from './election-actors.js';
-import {
-  type ElectionContext,
-  type ElectionMachineInput,
-  type ElectionServices,
-  initialContext,
+import type {
+  ElectionContext,
+  ElectionMachineInput,
+  ElectionServices,
 } from './election-context.js';
 import type { AcquireResult, RenewResult } from './lease-writes.js';
+import { bindServices, servicesOf } from './machine-services.js';
 
 export type { ActiveTerm, ElectionEvent } from './election-actors.js';
 export type {
@@ -53,62 +51,98 @@ const endTerm = (reason: TermEndReason) => ({ type: 'endTerm', params: { reason 
 
 /** Creates the leader-election machine over `services`; see the module documentation. */
 export function createElectionMachine(services: ElectionServices) {
-  const { clock } = services;
-  const logger = services.logger ?? silentSink;
-  const random = services.random ?? Math.random;
-  const policy: ElectionPolicy = { ...electionPolicy, ...services.policy };
-  const actors = electionActors({
-    store: services.store,
-    clock,
-    logger,
-    random,
-    drain: services.drain ?? (async () => {}),
-    policy,
+  return buildElectionMachine(() => services);
+}
+
+let shared: LeaderElectionMachine | undefined;
+
+/**
+ * The one machine definition of the process: each actor of it takes its services in its
+ * input (`createActor(sharedElectionMachine(), { input: { config, services } })`). Same chart
+ * and behaviour as {@link createElectionMachine}, without a state-node tree per elector.
+ */
+export function sharedElectionMachine(): LeaderElectionMachine {
+  shared ??= buildElectionMachine((input) => {
+    if (input.services === undefined) {
+      throw new TypeError('sharedElectionMachine: the input has no services');
+    }
+    return input.services;
   });
+  return shared;
+}
 
-  const update = contextUpdates({ clock, logger, random, policy });
-  const { foldOf, written } = update;
+/** The services an implementation uses, resolved, from the context it is given. */
+const effectsOf = (context: ElectionContext) => servicesOf(context).effects;
+const updateOf = (context: ElectionContext) => servicesOf(context).update;
 
+function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => ElectionServices) {
   return setup({
     types: {
       context: {} as ElectionContext,
       events: {} as ElectionEvent,
       input: {} as ElectionMachineInput,
     },
-    actors,
+    actors: electionActors(),
     guards: {
-      canAcquire: ({ context }) => policy.mayAcquire(context, context.config, clock.now()),
+      canAcquire: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.mayAcquire(context, context.config, clock.now());
+      },
       stopRequested: ({ context }) => context.stopRequested,
-      deadlinePassed: ({ context }) => policy.deadlinePassed(context.deadline, clock.now()),
+      deadlinePassed: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.deadlinePassed(context.deadline, clock.now());
+      },
       nothingToRelease: ({ context }) => !context.releaseOnExit,
-      observedAnotherHolder: ({ context, event }) => foldOf(context, event)?.endsTerm === 'lost',
+      observedAnotherHolder: ({ context, event }) =>
+        updateOf(context).foldOf(context, event)?.endsTerm === 'lost',
       preferredHolderIsAnother: ({ context, event }) =>
-        foldOf(context, event)?.endsTerm === 'preferred-holder',
+        updateOf(context).foldOf(context, event)?.endsTerm === 'preferred-holder',
       renewed: (_, result: RenewResult) => result.outcome === 'renewed',
       drained: (_, drain: DrainResult) => drain.settled,
       acquiredLate: (_, result: AcquireResult) => result.outcome === 'acquired',
       acquiredInTime: ({ context }, result: AcquireResult) =>
         result.outcome === 'acquired' &&
-        policy.answeredInTime(written(result.sentAt), context.config),
+        effectsOf(context).policy.answeredInTime(
+          updateOf(context).written(result.sentAt),
+          context.config,
+        ),
     },
     delays: {
-      followerWake: ({ context }) => policy.followerWake(context, context.config, clock.now()),
-      renewInterval: ({ context }) => policy.renewInterval(context.config),
-      attemptTimeout: ({ context }) =>
-        policy.attemptTimeout(context.deadline, context.roundTripMs, context.config, clock.now()),
-      writeTimeout: ({ context }) => policy.writeTimeout(context.config),
-      termDeadline: ({ context }) => policy.termDeadline(context.deadline, clock.now()),
-      renewRetry: ({ context }) =>
-        policy.renewRetry(context.deadline, context.config, clock.now(), random),
+      followerWake: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.followerWake(context, context.config, clock.now());
+      },
+      renewInterval: ({ context }) => effectsOf(context).policy.renewInterval(context.config),
+      attemptTimeout: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.attemptTimeout(
+          context.deadline,
+          context.roundTripMs,
+          context.config,
+          clock.now(),
+        );
+      },
+      writeTimeout: ({ context }) => effectsOf(context).policy.writeTimeout(context.config),
+      termDeadline: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.termDeadline(context.deadline, clock.now());
+      },
+      renewRetry: ({ context }) => {
+        const { policy, clock, random } = effectsOf(context);
+        return policy.renewRetry(context.deadline, context.config, clock.now(), random);
+      },
     },
     actions: {
-      recordObservation: assign(({ context, event }) => update.recordObservation(context, event)),
+      recordObservation: assign(({ context, event }) =>
+        updateOf(context).recordObservation(context, event),
+      ),
       recordLease: assign(({ context }, lease: StoredLease | null) =>
-        update.recordLease(context, lease),
+        updateOf(context).recordLease(context, lease),
       ),
       recordFreshList: assign(({ context }, found: AcquireResult) =>
         found.outcome === 'lost-race'
-          ? update.recordLease(context, found.lease, found.absence)
+          ? updateOf(context).recordLease(context, found.lease, found.absence)
           : {},
       ),
       resetBackoff: assign(NO_BACKOFF),
@@ -120,39 +154,47 @@ export function createElectionMachine(services: ElectionServices) {
       ),
       requestStop: assign({ stopRequested: true }),
       acquireFailed: assign(({ context }, failure: unknown) =>
-        update.acquireFailed(context, failure),
+        updateOf(context).acquireFailed(context, failure),
       ),
       endTerm: assign(({ context }, { reason }: { reason: TermEndReason }) =>
-        update.endTerm(context, reason),
+        updateOf(context).endTerm(context, reason),
       ),
-      startTerm: assign(({ context }, result: AcquireResult) => update.startTerm(context, result)),
+      startTerm: assign(({ context }, result: AcquireResult) =>
+        updateOf(context).startTerm(context, result),
+      ),
       recordRenewal: assign(({ context }, result: RenewResult) =>
-        update.recordRenewal(context, result),
+        updateOf(context).recordRenewal(context, result),
       ),
       warnRenewalUnanswered: ({ context }) =>
-        logger.warn('renewal got no answer in time; retrying before the deadline', {
-          timeoutMs: context.config.retryPeriodMs,
-        }),
+        effectsOf(context).logger.warn(
+          'renewal got no answer in time; retrying before the deadline',
+          { timeoutMs: context.config.retryPeriodMs },
+        ),
       renewalFailed: assign(({ context }, failure: unknown) =>
-        update.renewalFailed(context, failure),
+        updateOf(context).renewalFailed(context, failure),
       ),
-      warnReleaseUnanswered: () =>
-        logger.warn('release got no answer in time; the lease will expire instead'),
-      releaseFailed: assign((_, failure: unknown) => update.releaseFailed(failure)),
-      leaveLeaseToExpire: assign(({ context }) => update.leaveLeaseToExpire(context)),
-      limitReleaseToStop: assign(({ context }) => update.limitReleaseToStop(context)),
-      abortTerm: ({ context }) => update.abortTerm(context),
-      finishTerm: assign(({ context }) => update.finishTerm(context)),
+      warnReleaseUnanswered: ({ context }) =>
+        effectsOf(context).logger.warn(
+          'release got no answer in time; the lease will expire instead',
+        ),
+      releaseFailed: assign(({ context }, failure: unknown) =>
+        updateOf(context).releaseFailed(failure),
+      ),
+      leaveLeaseToExpire: assign(({ context }) => updateOf(context).leaveLeaseToExpire(context)),
+      limitReleaseToStop: assign(({ context }) => updateOf(context).limitReleaseToStop(context)),
+      abortTerm: ({ context }) => updateOf(context).abortTerm(context),
+      finishTerm: assign(({ context }) => updateOf(context).finishTerm(context)),
     },
   }).createMachine({
     id: 'leaderElection',
-    context: ({ input }) => initialContext(input),
+    context: ({ input }) => bindServices(input, servicesFor(input)),
     invoke: {
       id: 'watch',
       src: 'watchLease',
       input: ({ context }) => ({
-        idleTimeoutMs: policy.watchIdleTimeout(context.config),
-        requestTimeoutMs: policy.writeTimeout(context.config),
+        effects: effectsOf(context),
+        idleTimeoutMs: effectsOf(context).policy.watchIdleTimeout(context.config),
+        requestTimeoutMs: effectsOf(context).policy.writeTimeout(context.config),
         timing: context.config,
       }),
     },
@@ -187,6 +229,7 @@ export function createElectionMachine(services: ElectionServices) {
         invoke: {
           src: 'acquire',
           input: ({ context }) => ({
+            effects: effectsOf(context),
             config: context.config,
             decidedOn: context.view.lease,
             tombstone: context.view.tombstone,
@@ -272,7 +315,11 @@ export function createElectionMachine(services: ElectionServices) {
             },
             invoke: {
               src: 'renew',
-              input: ({ context }) => ({ config: context.config, cached: context.view.lease }),
+              input: ({ context }) => ({
+                effects: effectsOf(context),
+                config: context.config,
+                cached: context.view.lease,
+              }),
               onDone: [
                 {
                   guard: { type: 'renewed', params: ({ event }) => event.output },
@@ -314,8 +361,9 @@ export function createElectionMachine(services: ElectionServices) {
             invoke: {
               src: 'drain',
               input: ({ context }) => ({
+                effects: effectsOf(context),
                 term: context.term,
-                boundMs: policy.drainBound(context.config),
+                boundMs: effectsOf(context).policy.drainBound(context.config),
               }),
               onDone: [
                 {
@@ -338,7 +386,7 @@ export function createElectionMachine(services: ElectionServices) {
             after: { writeTimeout: { target: 'done', actions: 'warnReleaseUnanswered' } },
             invoke: {
               src: 'release',
-              input: ({ context }) => ({ config: context.config }),
+              input: ({ context }) => ({ effects: effectsOf(context), config: context.config }),
               onDone: {
                 target: 'done',
                 actions: { type: 'recordLease', params: ({ event }) => event.output.lease },
@@ -366,4 +414,4 @@ export function createElectionMachine(services: ElectionServices) {
 }
 
 /** The machine's type, for typing actors and snapshots. */
-export type LeaderElectionMachine = ReturnType<typeof createElectionMachine>;
+export type LeaderElectionMachine = ReturnType<typeof buildElectionMachine>;
