@@ -95,6 +95,13 @@ describe('parseRetryAfter', () => {
       expect(parseRetryAfter(value, 0), JSON.stringify(value)).toBeUndefined();
     }
   });
+
+  it('ignores numbers that are not whole seconds, which a lenient date parser would accept', () => {
+    // Date.parse('1.5') is a day in 2001: before the fix these read as "retry now" (0 ms).
+    for (const value of ['1.5', '-3', '1e3', '12.0', '+7']) {
+      expect(parseRetryAfter(value, 0), JSON.stringify(value)).toBeUndefined();
+    }
+  });
 });
 
 describe('kindForStatus', () => {

@@ -83,6 +83,9 @@ export function parseRetryAfter(value: unknown, nowMs = Date.now()): number | un
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names its month (RFC 9110 §5.6.7). Without that check V8's lenient Date.parse
+  // would read "1.5" or "-3" as a day in 2001 and turn a malformed hint into "retry now".
+  if (!/[A-Za-z]{3}/.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
 }
