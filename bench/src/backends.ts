@@ -50,6 +50,13 @@ export interface Arena extends Target {
   readonly leaderKubeconfigPath: string;
   /** Starts counting requests in this arena. */
   window(): Window;
+  /**
+   * Creates these Leases with an empty spec (an existing one is left as it is), as a deployment
+   * kit's `lease.yaml` does. leasehold takes a pre-created empty Lease at once; one it finds
+   * absent it creates only after a lease duration (it cannot tell a deletion it missed from a
+   * Lease that never existed), so every scenario pre-creates its Leases for both contenders.
+   */
+  createLeases(names: readonly string[]): Promise<void>;
   /** Reads a Lease (holder, renewTime as wall-clock ms), or null when absent. */
   readLease(name: string): Promise<{ holder: string | null; renewMs: number | null } | null>;
   close(): Promise<void>;
@@ -95,6 +102,27 @@ function makeLeaseReader(kubeconfigPath: string, namespace: string): Arena['read
       if ((e as { code?: number }).code === 404) return null;
       throw e;
     }
+  };
+}
+
+function makeLeaseCreator(kubeconfigPath: string, namespace: string): Arena['createLeases'] {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const api = kc.makeApiClient(CoordinationV1Api);
+  const create = async (name: string): Promise<void> => {
+    try {
+      await api.createNamespacedLease({ namespace, body: { metadata: { name }, spec: {} } });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409) throw e;
+    }
+  };
+  return async (names) => {
+    // A few at a time: 10,000 Leases in one go would be 10,000 sockets.
+    const queue = [...names];
+    const lane = async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await create(name);
+    };
+    await Promise.all(Array.from({ length: Math.min(16, queue.length) }, lane));
   };
 }
 
@@ -165,6 +193,7 @@ export async function startApiserverBackend(log: (line: string) => void): Promis
         namespace,
         kubeconfigPath: kube.restrictedKubeconfigPath,
         leaderKubeconfigPath: kube.adminKubeconfigPath,
+        createLeases: makeLeaseCreator(kube.adminKubeconfigPath, namespace),
         readLease: makeLeaseReader(kube.adminKubeconfigPath, namespace),
         window() {
           const from = Date.now();
@@ -294,6 +323,7 @@ export async function startEmbeddedBackend(start: StartLeaseServer): Promise<Bac
         // The embedded server speaks JSON only; client-go defaults to protobuf.
         clientGoContentType: 'json',
         leaderKubeconfigPath: kubeconfigPath,
+        createLeases: makeLeaseCreator(kubeconfigPath, namespace),
         readLease: makeLeaseReader(kubeconfigPath, namespace),
         window() {
           const from = Date.now();

@@ -107,6 +107,8 @@ async function runTrial(o: FailoverOptions, trial: number): Promise<FailoverTria
   const p = o.profile;
   const lease = `${o.mode === 'graceful' ? 'b1' : 'b2'}-${o.variant ?? 'random'}-${trial}`;
   const id = (s: string) => `${o.contender}-${trial}-${s}`;
+  // The peer is measured as it was: creating its own Lease.
+  if (o.contender !== 'peer') await o.arena.createLeases([lease]);
   const all: Candidate[] = [];
   const spawn = (identity: string, leader: boolean) => {
     const c = spawnCandidate({

@@ -56,6 +56,8 @@ export interface PreparedLane {
 export async function prepareLane(o: LoadLaneOptions): Promise<PreparedLane> {
   const p = o.profile;
   const lease = `b3-${o.n}`;
+  // The peer is measured as it was: creating its own Lease.
+  if (o.contender !== 'peer') await o.arena.createLeases([lease]);
   const candidates: Candidate[] = [];
   const spawn = (i: number) => {
     const c = spawnCandidate({

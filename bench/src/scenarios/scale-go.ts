@@ -32,6 +32,8 @@ export async function runScaleGo(o: {
   settleTimeoutMs: number;
   goelectorBin: string;
 }): Promise<ScaleRun> {
+  // The same pre-created Leases as leasehold's paths get (scale.ts).
+  await o.arena.createLeases(Array.from({ length: o.m }, (_, i) => `scale-${i}`));
   const load = startLoadSample();
   const p = o.profile;
   const base = {

@@ -157,6 +157,8 @@ export async function runScale(o: {
   settleTimeoutMs: number;
   log: Logger;
 }): Promise<ScaleRun> {
+  // Created before the clock starts, as a deployment kit's manifests would be.
+  await o.arena.createLeases(Array.from({ length: o.m }, (_, i) => `scale-${i}`));
   const load = startLoadSample();
   const p = o.profile;
   const w = await runWorker(
@@ -265,6 +267,8 @@ export async function runIdle(o: {
   const p = o.profile;
   const lease = `b5-${o.contender}`;
   const leaderId = `${o.contender}-idle-leader`;
+  // The peer is measured as it was: creating its own Lease.
+  if (o.contender !== 'peer') await o.arena.createLeases([lease]);
   const base = {
     scenario: 'B5' as const,
     backend: o.backend,
