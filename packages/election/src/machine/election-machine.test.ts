@@ -91,11 +91,21 @@ describe('the election machine', () => {
 
   it('keeps the services of each actor of the shared definition apart', async () => {
     // Two actors of the one shared definition, started with the very same config object and
-    // one clock, each over a store of its own (different names, so that a write through the
-    // wrong store would show).
+    // one clock, each over a store of its own and with its own identity (a write through the
+    // wrong store would show as the wrong holder; both Leases pre-created, taken at once).
     const clock = createManualClock();
-    const storeA = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
-    const storeB = createInMemoryLeaseStore({ name: 'l', namespace: 'ns', clock });
+    const storeA = createInMemoryLeaseStore({
+      name: 'l',
+      namespace: 'ns',
+      clock,
+      precreated: true,
+    });
+    const storeB = createInMemoryLeaseStore({
+      name: 'l',
+      namespace: 'ns',
+      clock,
+      precreated: true,
+    });
     const other = resolveConfig({ name: 'l', namespace: 'ns', identity: 'other' });
     const services = (store: typeof storeA) => ({ store, clock, random: () => 0.5 });
     const a = createActor(sharedElectionMachine(), {
