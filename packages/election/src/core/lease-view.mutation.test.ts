@@ -140,6 +140,33 @@ describe('expiresAt for a deleted Lease (tombstone)', () => {
     expect(read.deletionSeen).toBe(false);
     expect(expiresAt(read, config)).toBe(5_000 + config.leaseDurationMs);
   });
+
+  it('an unwitnessed absence stays unwitnessed while relists keep finding no Lease', () => {
+    // A short-lived holder's record, then an absence nobody saw happen: it is waited out by
+    // our own (longer) duration, and a later relist that still finds nothing must not turn
+    // it into a witnessed deletion, which would shorten the wait to the record's 5 s.
+    const held = observe(UNSYNCED_VIEW, heldBy('10', 'a', { leaseDurationSeconds: 5 }), 0);
+    const absent = observe(held, null, 1_000, { resourceVersion: '12', deletion: false });
+    const relisted = observe(absent, null, 2_000, { resourceVersion: '13', deletion: false });
+    expect(relisted.deletionSeen).toBe(false);
+    expect(relisted.tombstone).toEqual(held.lease?.record);
+    expect(expiresAt(relisted, config)).toBe(1_000 + config.leaseDurationMs);
+  });
+
+  it("does not stretch an unwitnessed absence by a released record's duration", () => {
+    // The last record named no holder: nobody can be leading on it, so its (long) duration
+    // adds nothing to the wait; our own lease duration does.
+    const released = observe(
+      UNSYNCED_VIEW,
+      lease('10', { holderIdentity: '', leaseDurationSeconds: 60 }),
+      0,
+    );
+    const absent = observe(released, null, 1_000, { resourceVersion: '12', deletion: false });
+    expect(expiresAt(absent, config)).toBe(1_000 + config.leaseDurationMs);
+    // A holder's longer duration does stretch it.
+    const held = observe(UNSYNCED_VIEW, heldBy('10', 'a', { leaseDurationSeconds: 60 }), 0);
+    expect(expiresAt(observe(held, null, 1_000), config)).toBe(61_000);
+  });
 });
 
 describe('a release naming a preferred holder', () => {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../core/config.js';
 import { LeaseStoreError } from '../core/errors.js';
+import { FENCING_EPOCH_ANNOTATION } from '../core/fence.js';
 import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import { createManualClock } from '../core/manual-clock.js';
@@ -39,7 +40,7 @@ function holdAs(store: InMemoryLeaseStore, holderIdentity: string, transitions =
 
 /** The store with some of its methods replaced, counting the calls of each. */
 function wrap(store: LeaseStore, overrides: Partial<LeaseStore>) {
-  const calls = { get: 0, create: 0, replace: 0 };
+  const calls = { get: 0, list: 0, create: 0, replace: 0 };
   const wrapped: LeaseStore = {
     name: store.name,
     namespace: store.namespace,
@@ -47,7 +48,10 @@ function wrap(store: LeaseStore, overrides: Partial<LeaseStore>) {
       calls.get++;
       return (overrides.get ?? store.get.bind(store))(signal);
     },
-    list: store.list.bind(store),
+    list: (signal) => {
+      calls.list++;
+      return (overrides.list ?? store.list.bind(store))(signal);
+    },
     create: (object, signal) => {
       calls.create++;
       return (overrides.create ?? store.create.bind(store))(object, signal);
@@ -99,7 +103,88 @@ describe('acquireLease: what it writes', () => {
   });
 });
 
+describe('acquireLease: the fencing epoch it stamps', () => {
+  const epochOf = (lease: StoredLease | null | undefined) =>
+    lease?.object.metadata.annotations?.[FENCING_EPOCH_ANNOTATION];
+
+  it('creates an absent Lease with the version it was listed absent at as its epoch', async () => {
+    const w = world();
+    holdAs(w.store, 'old');
+    w.store.delete();
+    const { resourceVersion } = await w.store.list(new AbortController().signal);
+    await leading(w);
+    expect(epochOf(w.store.current())).toBe(resourceVersion);
+  });
+
+  it('gives a Lease that has no epoch the version decided on, keeping its other annotations', async () => {
+    const w = world();
+    const decidedOn = w.store.write({
+      metadata: { name: 'lease', namespace: 'ns', annotations: { 'team.example/owner': 'a' } },
+      spec: {},
+    });
+    expect((await acquireLease(w.context, decidedOn)).outcome).toBe('acquired');
+    expect(w.store.current()?.object.metadata.annotations).toEqual({
+      'team.example/owner': 'a',
+      [FENCING_EPOCH_ANNOTATION]: decidedOn.resourceVersion,
+    });
+  });
+
+  it('keeps the epoch of a Lease that has one (a takeover is the same object)', async () => {
+    const w = world();
+    const decidedOn = w.store.write({
+      metadata: {
+        name: 'lease',
+        namespace: 'ns',
+        annotations: { [FENCING_EPOCH_ANNOTATION]: '3' },
+      },
+      spec: { holderIdentity: 'old', leaseDurationSeconds: 15, leaseTransitions: 1 },
+    });
+    expect((await acquireLease(w.context, decidedOn)).outcome).toBe('acquired');
+    expect(epochOf(w.store.current())).toBe('3');
+    expect(epochOf(w.store.current())).not.toBe(decidedOn.resourceVersion);
+  });
+
+  it('stamps no epoch when the store versions are not decimal integers', async () => {
+    const w = world();
+    const { wrapped } = wrap(w.store, {
+      list: async () => ({ lease: null, resourceVersion: 'opaque-7' }),
+    });
+    const result = await acquireLease({ ...w.context, store: wrapped }, null);
+    expect(result.outcome).toBe('acquired');
+    expect(w.store.current()?.object.metadata.annotations?.[FENCING_EPOCH_ANNOTATION]).toBe(
+      undefined,
+    );
+  });
+});
+
 describe('acquireLease: failures', () => {
+  it('does not create when the list before the create finds a Lease: a lost race with it', async () => {
+    const w = world();
+    const held = holdAs(w.store, 'other');
+    const { wrapped, calls } = wrap(w.store, {});
+    // Decided on an absent Lease, but someone created it since.
+    const result = await acquireLease({ ...w.context, store: wrapped }, null);
+    expect(result).toEqual({ outcome: 'lost-race', lease: held });
+    expect(calls).toMatchObject({ list: 1, create: 0, replace: 0 });
+  });
+
+  it('a create that finds the Lease already there (created after the list) is a lost race', async () => {
+    const w = world();
+    let other: StoredLease | null = null;
+    const { wrapped, calls } = wrap(w.store, {
+      list: async (signal) => {
+        const listing = await w.store.list(signal);
+        // Another candidate creates the Lease between our list and our create.
+        other ??= holdAs(w.store, 'other');
+        return listing;
+      },
+    });
+    const result = await acquireLease({ ...w.context, store: wrapped }, null);
+    expect(result).toEqual({ outcome: 'lost-race', lease: other });
+    expect(calls).toMatchObject({ list: 2, create: 1 });
+    expect(w.store.current()?.record.holderIdentity).toBe('other');
+  });
+
   it('a Lease deleted since the decision (not-found) is a lost race with the fresh read', async () => {
     const w = world();
     const decidedOn = holdAs(w.store, 'old');
@@ -229,7 +314,7 @@ describe('renewLease', () => {
       outcome: 'lost',
       lease: null,
     });
-    expect(calls).toEqual({ get: 0, create: 0, replace: 0 });
+    expect(calls).toEqual({ get: 0, list: 0, create: 0, replace: 0 });
   });
 });
 

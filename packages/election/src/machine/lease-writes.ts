@@ -85,8 +85,8 @@ async function acquire(
   let absentAt: string | null = null;
   if (decidedOn === null) {
     const fresh = await freshList(store, signal);
-    if (fresh.outcome === 'lost-race' && fresh.lease !== null) return fresh;
-    absentAt = fresh.absence?.resourceVersion ?? null;
+    if (fresh.lease !== null) return fresh;
+    absentAt = fresh.absence.resourceVersion;
   }
   const sentAt = clock.now();
   const fields = acquisitionFields(
@@ -123,11 +123,13 @@ async function acquire(
   }
 }
 
+/** A lost race as {@link freshList} gives it: an absent Lease always says at which version. */
+type FreshList =
+  | { readonly outcome: 'lost-race'; readonly lease: StoredLease }
+  | { readonly outcome: 'lost-race'; readonly lease: null; readonly absence: AbsenceNote };
+
 /** A fresh list, as the re-decision after a lost race (or before a create) needs it. */
-async function freshList(
-  store: LeaseStore,
-  signal: AbortSignal,
-): Promise<Extract<AcquireResult, { outcome: 'lost-race' }>> {
+async function freshList(store: LeaseStore, signal: AbortSignal): Promise<FreshList> {
   const listing = await store.list(signal);
   return listing.lease === null
     ? {
