@@ -102,6 +102,14 @@ describe('parseRetryAfter', () => {
       expect(parseRetryAfter(value, 0), JSON.stringify(value)).toBeUndefined();
     }
   });
+
+  it('ignores a number with a lone zone letter, which V8 also reads as a date in 2001', () => {
+    // Date.parse('1.5Z') is finite; one letter is not a month name, so it is not an HTTP date.
+    for (const value of ['1.5Z', '2001 Z', '1Z']) {
+      expect(Number.isFinite(Date.parse(value)), value).toBe(true);
+      expect(parseRetryAfter(value, 0), JSON.stringify(value)).toBeUndefined();
+    }
+  });
 });
 
 describe('kindForStatus', () => {
