@@ -1,5 +1,6 @@
 // The CI-bounded mutation pass (`pnpm test:mutation:ci`): the pure policy modules, the lease
-// view and record, the configuration rules, the write builders and the adapter's error mapping,
+// view and record, the fence, the configuration rules, the write builders, the machine's term
+// bookkeeping and the adapter's error mapping,
 // judged only by the unit tests that exercise them directly
 // (packages/election/test/vitest.mutation-ci.config.ts; of those, Vitest runs only the ones
 // that import the mutated file), so every mutant is decided in about a second. scripts/check-mutants.mjs then fails the step on any surviving (or uncovered) mutant
@@ -23,6 +24,8 @@ export default {
     'packages/election/src/core/config.ts',
     'packages/election/src/core/lease-record.ts',
     'packages/election/src/machine/lease-writes.ts',
+    'packages/election/src/machine/context-updates.ts',
+    'packages/election/src/core/fence.ts',
     'packages/election/src/kube/errors.ts',
   ],
   coverageAnalysis: 'perTest',

@@ -12,6 +12,8 @@ export default {
     'packages/election/src/core/lease-record.ts',
     'packages/election/src/core/config.ts',
     'packages/election/src/machine/lease-writes.ts',
+    'packages/election/src/machine/context-updates.ts',
+    'packages/election/src/core/fence.ts',
     'packages/election/src/kube/errors.ts',
     'packages/election/src/core/term-policy.ts',
     'packages/election/src/core/acquisition-policy.ts',

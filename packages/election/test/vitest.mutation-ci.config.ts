@@ -23,6 +23,7 @@ export default defineConfig({
       'packages/election/test/core/**/*.test.ts',
       'packages/election/src/kube/errors.test.ts',
       'packages/election/src/machine/lease-writes.test.ts',
+      'packages/election/src/machine/context-updates.test.ts',
       'packages/election/test/timing/lease-writes.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.deep.test.ts'],

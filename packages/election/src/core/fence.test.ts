@@ -22,6 +22,9 @@ describe('fences', () => {
   it('refuses a value that is not a decimal integer rather than guessing', () => {
     expect(() => compareFences('x', '1')).toThrow(TypeError);
     expect(() => compareFences('1', '-1')).toThrow(TypeError);
+    expect(() => compareFences('1', '2.5')).toThrow(
+      'fences are decimal integers, got "1" and "2.5"',
+    );
   });
 
   it('reads the epoch annotation, and "0" for none or an unusable one', () => {
@@ -29,5 +32,12 @@ describe('fences', () => {
     expect(fencingEpochOf(withAnnotations())).toBe('0');
     expect(fencingEpochOf(withAnnotations({ [FENCING_EPOCH_ANNOTATION]: 'soon' }))).toBe('0');
     expect(fencingEpochOf(withAnnotations({ [FENCING_EPOCH_ANNOTATION]: '007' }))).toBe('0');
+  });
+
+  it('takes only a string: a number in a hand-made object is not an epoch', () => {
+    // The API server keeps annotations as strings; a custom store's object might not. A
+    // number would pass the decimal test as text and then be returned as a number.
+    const numeric = withAnnotations({ [FENCING_EPOCH_ANNOTATION]: 42 as unknown as string });
+    expect(fencingEpochOf(numeric)).toBe('0');
   });
 });

@@ -33,13 +33,14 @@ export interface UpdateServices {
 
 type Update = Partial<ElectionContext>;
 
+type ObservedEvent = Extract<ElectionEvent, { type: 'lease.observed' }>;
+
 /** The context updates, closing over `services`. */
 export function contextUpdates({ clock, logger, random, policy }: UpdateServices) {
   // The observation fold runs once per event: the leader's guards and the action that records
   // it read the same result (same event, same context).
   const folds = new WeakMap<object, { context: ElectionContext; fold: ObservationFold }>();
-  const foldOf = (context: ElectionContext, event: ElectionEvent): ObservationFold | null => {
-    if (event.type !== 'lease.observed') return null;
+  const foldObserved = (context: ElectionContext, event: ObservedEvent): ObservationFold => {
     const cached = folds.get(event);
     if (cached?.context === context) return cached.fold;
     const fold = policy.foldObservation(
@@ -52,6 +53,8 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     folds.set(event, { context, fold });
     return fold;
   };
+  const foldOf = (context: ElectionContext, event: ElectionEvent): ObservationFold | null =>
+    event.type === 'lease.observed' ? foldObserved(context, event) : null;
   const written = (sentAt: number) => ({ sentAt, answeredAt: clock.now() });
 
   return {
@@ -59,8 +62,8 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     written,
 
     recordObservation(context: ElectionContext, event: ElectionEvent): Update {
-      const fold = foldOf(context, event);
-      if (fold === null || event.type !== 'lease.observed') return {};
+      if (event.type !== 'lease.observed') return {};
+      const fold = foldObserved(context, event);
       const lease = event.lease;
       if (lease && lease.anomalies.length > 0) {
         logger.warn('lease record has anomalies; reading it conservatively', {
