@@ -4,7 +4,8 @@
  * core unit tests beside the code and the edge cases of test/core; the adapter's error mapping
  * without a server (src/kube/errors.test.ts); the write builders on the in-memory store
  * (src/machine/lease-writes.test.ts and test/timing/lease-writes.test.ts, which runs them on a
- * manual clock and starts no elector). No elector, no simulation, no HTTP server, not the
+ * manual clock and starts no elector); the machine's term bookkeeping as plain functions
+ * (src/machine/context-updates.test.ts). No elector, no simulation, no HTTP server, not the
  * other timing tests of test/timing (they start an elector: each mutant they cover costs
  * seconds of import, and a mutant that stalls it costs the 5 s timeout); the policy's own
  * tests state the same rules on the pure functions. The full pass (stryker.config.mjs) judges
