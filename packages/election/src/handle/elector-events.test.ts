@@ -87,6 +87,18 @@ describe('electorEvents', () => {
     ]);
   });
 
+  it('says when the drain outlasts its bound: entering lapsing, once, and never for a release', () => {
+    const draining = at({ 'stepping-down': 'draining' }, { termEnd: 'step-down' });
+    const lapsing = at({ 'stepping-down': 'lapsing' }, { termEnd: 'step-down' });
+    expect(electorEvents(draining, lapsing, 7)).toEqual([
+      { type: 'drain.timed-out', fencingToken: 3, drainTimeoutMs: config.drainTimeoutMs, at: 7 },
+    ]);
+    // Staying in lapsing (a watch event while the term runs out) says nothing more.
+    expect(electorEvents(lapsing, lapsing, 8)).toEqual([]);
+    const releasing = at({ 'stepping-down': 'releasing' }, { termEnd: 'step-down' });
+    expect(electorEvents(draining, releasing, 7)).toEqual([{ type: 'release.sent', at: 7 }]);
+  });
+
   it('tells a confirmed release from one that found another holder, by the write result', () => {
     const releasing = at({ 'stepping-down': 'releasing' });
     const after = at('follower', { term: null, deadline: null });

@@ -73,6 +73,17 @@ export type ElectorEvent =
       readonly fencingToken: number;
       readonly reason: TermEndReason;
     }
+  /**
+   * The term's work did not settle within the drain bound (`drainTimeoutMs`): no release is
+   * sent, and the Lease runs out at the term's deadline instead. `state.error` holds the
+   * matching `DrainTimeoutError`.
+   */
+  | {
+      readonly type: 'drain.timed-out';
+      readonly at: number;
+      readonly fencingToken: number;
+      readonly drainTimeoutMs: number;
+    }
   | { readonly type: 'release.sent'; readonly at: number }
   | { readonly type: 'release.confirmed'; readonly at: number }
   | {
@@ -258,6 +269,15 @@ export function electorEvents(
       type: 'term.ended',
       fencingToken: b.term.fencingToken,
       reason: b.termEnd ?? 'stop',
+    });
+  }
+  const lapsing = (state: string, sub: string | null) =>
+    state === 'stepping-down' && sub === 'lapsing';
+  if (lapsing(is, isSub) && !lapsing(was, wasSub) && b.term !== null) {
+    out.push({
+      type: 'drain.timed-out',
+      fencingToken: b.term.fencingToken,
+      drainTimeoutMs: b.config.drainTimeoutMs,
     });
   }
   const releasing = (state: string, sub: string | null) =>

@@ -411,12 +411,16 @@ describe('createLeaderElector', () => {
     it('stepDown: no release, renewals stop, the successor leads a lease duration after the last renewal', async () => {
       const { f, first, second, lastRenewal, released } = await leaderWithStubbornWork();
       const writesBefore = f.store.writes.length;
+      const events: string[] = [];
+      first.events$.subscribe((event) => events.push(event.type));
       first.stepDown();
       expect(first.isLeader).toBe(false);
       expect(first.state.role).toBe('stepping-down');
       await f.advance(1_000);
-      // The bound has passed: the state says why the Lease is not released.
+      // The bound has passed: the state says why the Lease is not released, and so do events$.
       expect(first.state.error).toBeInstanceOf(DrainTimeoutError);
+      expect(events).toContain('drain.timed-out');
+      expect(events).not.toContain('release.sent');
       expect(first.state.error).toMatchObject({
         code: 'ERR_LEASEHOLD_DRAIN_TIMEOUT',
         drainTimeoutMs: 1_000,

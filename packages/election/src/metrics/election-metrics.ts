@@ -61,7 +61,7 @@ export const METRICS = {
   },
   releases: {
     name: 'leasehold_releases',
-    help: 'Releases after a term, by outcome (success, error) and kind (not-held: a successor already held it).',
+    help: 'Releases after a term, by outcome (success, error) and kind (not-held: a successor already held it; drain-timeout: the work did not settle, so none was sent and the Lease runs out).',
   },
   roundTrip: {
     name: 'leasehold_renewal_round_trip_seconds',
@@ -123,6 +123,10 @@ export function recordEvent(sink: MetricSink, event: ElectorEvent): void {
       break;
     case 'release.failed':
       sink.release('error', event.kind);
+      break;
+    case 'drain.timed-out':
+      // No release is sent: counted as a failed one, with the reason as its kind.
+      sink.release('error', 'drain-timeout');
       break;
     case 'leader.changed':
       if (!event.initial && event.holder !== null) sink.leaderChanged();

@@ -76,6 +76,31 @@ describe('@leasehold/election/prometheus', () => {
     expect(await value(b, 'leader_election_master_status', { name: NAME })).toBe(1);
   });
 
+  it('counts a drain that outlasted its bound as a release not sent (kind drain-timeout)', async () => {
+    const f = createFleet(1, { drainTimeoutMs: 1_000 });
+    fleets.push(f);
+    const registry = new Registry();
+    const elector = f.electors[0]!;
+    instrumentElector(elector, { registry });
+    elector.runWhileLeader(() => new Promise(() => {})); // work that ignores its signal
+    elector.start();
+    await f.advance(100);
+    expect(elector.isLeader).toBe(true);
+    elector.stepDown();
+    await f.advance(1_100);
+    const releases = (outcome: string, kind?: string) =>
+      value(registry, 'leasehold_releases_total', {
+        ...lease,
+        outcome,
+        ...(kind === undefined ? {} : { kind }),
+      });
+    expect(await releases('error', 'drain-timeout')).toBe(1);
+    expect(await releases('success')).toBe(0);
+    expect(
+      await value(registry, 'leasehold_terms_ended_total', { ...lease, reason: 'step-down' }),
+    ).toBe(1);
+  });
+
   it('records renewal round trips, deadline margins and failures by kind', async () => {
     const { f, registries } = await twoProcesses();
     const [a] = registries;
