@@ -270,9 +270,11 @@ describe('examples/run-sidecar out of cluster, as its own ServiceAccount', () =>
       }
       return { name, child, out };
     };
+    // The deploy kit applied above pre-created the Lease (empty spec): its first holder gets
+    // fencing token 1, and the next 2.
     const a = start('sidecar-a');
     await until(
-      () => (a.out.some((l) => l.includes('job: working (token 0)')) ? true : undefined),
+      () => (a.out.some((l) => l.includes('job: working (token 1)')) ? true : undefined),
       'a runs the job',
     );
     const b = start('sidecar-b');
@@ -286,9 +288,9 @@ describe('examples/run-sidecar out of cluster, as its own ServiceAccount', () =>
     const exited = new Promise<number | null>((resolve) => a.child.once('exit', resolve));
     a.child.kill('SIGTERM');
     expect(await exited, a.out.join('\n')).toBe(0);
-    expect(a.out).toContain('job: SIGTERM, stopping (token 0)');
+    expect(a.out).toContain('job: SIGTERM, stopping (token 1)');
     await until(
-      () => (b.out.some((l) => l.includes('job: working (token 1)')) ? true : undefined),
+      () => (b.out.some((l) => l.includes('job: working (token 2)')) ? true : undefined),
       'b runs the job with the next fencing token',
       10_000,
     );

@@ -64,7 +64,10 @@ async function arena(name: string) {
   };
   const api = kube.adminKubeConfig.makeApiClient(CoordinationV1Api);
   const read = () => api.readNamespacedLease({ name, namespace });
-  return { namespace, start, read };
+  /** The Lease with an empty spec, as a deployment kit applies it: free, taken at once. */
+  const precreate = () =>
+    api.createNamespacedLease({ namespace, body: { metadata: { name }, spec: {} } });
+  return { namespace, start, read, precreate };
 }
 
 const isLeading = (e: CandidateEvent) => e.type === 'leading';
@@ -154,7 +157,10 @@ describe('client-go interop on the real apiserver (restricted user)', () => {
   });
 
   it('TypeScript leader releases (SIGTERM) → client-go takes over; each reads the other’s record', async () => {
-    const { start, read } = await arena('ts-to-go');
+    const { start, read, precreate } = await arena('ts-to-go');
+    // Pre-created: a TypeScript elector waits a whole (30 s) lease before creating a Lease it
+    // found absent, since the absence may hide a live holder it never saw.
+    await precreate();
     const ts = start('ts', 'ts-leader', LONG);
     await ts.waitFor(isLeading, 30_000);
     // client-go with its defaults (15 s / 10 s / 2 s) reads the TypeScript record ...
@@ -178,11 +184,12 @@ describe('client-go interop on the real apiserver (restricted user)', () => {
 
     // A new TypeScript candidate reads client-go's record: holder and fencing token.
     const lease = await read();
+    // Two transitions: the pre-created Lease (none) to ts-leader, the release to go-follower.
     expect(lease.spec?.holderIdentity).toBe('go-follower');
-    expect(lease.spec?.leaseTransitions).toBe(1);
+    expect(lease.spec?.leaseTransitions).toBe(2);
     const ts2 = start('ts', 'ts-late', LONG);
     const seen = await ts2.waitFor(stateWith('go-follower'), 15_000);
-    expect(seen).toMatchObject({ holder: 'go-follower', fencingToken: 1, role: 'follower' });
+    expect(seen).toMatchObject({ holder: 'go-follower', fencingToken: 2, role: 'follower' });
     expect(checkIntervals([ts, go, ts2]).overlaps).toEqual([]);
   });
 
