@@ -211,16 +211,27 @@ describe('leasehold candidates elected by the coordinator', () => {
     });
     goElectors.push(go);
     await go.waitFor((e) => e.type === 'candidate', 30_000);
-    const middle = make('ts-1-34', '1.34.1').start();
 
     // 1. The lowest emulation version is client-go's: the coordinator hands it the Lease.
+    //    ts-1-34 joins only then. Joining earlier, it could take the Lease ts-1-35 released
+    //    for go-1-33 once the 1 s head start passed, before the coordinator assigned it, and
+    //    then keep it: a preference already named when a term began is not yielded to, and
+    //    the coordinator does not write it again (a known limitation, docs/kube-differences.md).
     const goLeading = await go.waitFor((e) => e.type === 'leading', 90_000);
+    const middle = make('ts-1-34', '1.34.1').start();
     const leases = kube.adminKubeConfig.makeApiClient(CoordinationV1Api);
     const lease = await leases.readNamespacedLease({ name, namespace });
     expect(lease.spec?.holderIdentity).toBe('go-1-33');
-    expect(newest.isLeader || middle.isLeader).toBe(false);
     const candidates = kube.adminKubeConfig.makeApiClient(CoordinationV1beta1Api);
-    const published = (await candidates.listNamespacedLeaseCandidate({ namespace })).items;
+    const listCandidates = async () =>
+      (await candidates.listNamespacedLeaseCandidate({ namespace })).items;
+    let published = await listCandidates();
+    const deadline = performance.now() + 30_000;
+    while (published.length < 3 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      published = await listCandidates();
+    }
+    expect(newest.isLeader || middle.isLeader).toBe(false);
     expect(
       published
         .map((c) => [c.metadata?.name, c.spec?.binaryVersion, c.spec?.emulationVersion])
