@@ -161,6 +161,11 @@ describe('coordinated leader election (server-side coordinator in kube-apiserver
     // 1. The coordinator marks the Lease for cand-old; cand-new yields at once (releases).
     await until(() => newer.state.lastTermEnd !== null, 'cand-new steps down');
     expect(newer.state.lastTermEnd).toBe('preferred-holder');
+    // The elector's own watch may deliver that version before the admin's watch here does.
+    await until(
+      () => changes.some((l) => l.spec?.preferredHolder === 'cand-old'),
+      'the admin watch sees the preferredHolder write',
+    );
     const preferred = changes.find((l) => l.spec?.preferredHolder === 'cand-old');
     expect(preferred, 'a Lease version naming cand-old as preferredHolder').toBeDefined();
     expect(preferred?.spec).toMatchObject({
