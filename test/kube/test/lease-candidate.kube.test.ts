@@ -15,7 +15,11 @@
  * runs them) competes with leasehold candidates, and the coordinator picks by the same
  * strategy whichever library a candidate uses.
  */
-import { CoordinationV1Api, CoordinationV1beta1Api } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoordinationV1beta1Api,
+  type V1beta1LeaseCandidate,
+} from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLeaderElector, type LeaderElector } from '../../../packages/election/src/index.js';
 import { connectKubeApiserver, type KubeApiserverHandle } from '../src/apiserver.js';
@@ -44,9 +48,9 @@ const CANDIDATE_RULE = {
   verbs: ['get', 'list', 'watch', 'create', 'update'],
 };
 
-async function until(predicate: () => boolean, what: string, ms = 60_000) {
+async function until(predicate: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
   const started = performance.now();
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (performance.now() - started > ms) throw new Error(`timed out: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -223,14 +227,15 @@ describe('leasehold candidates elected by the coordinator', () => {
     const lease = await leases.readNamespacedLease({ name, namespace });
     expect(lease.spec?.holderIdentity).toBe('go-1-33');
     const candidates = kube.adminKubeConfig.makeApiClient(CoordinationV1beta1Api);
-    const listCandidates = async () =>
-      (await candidates.listNamespacedLeaseCandidate({ namespace })).items;
-    let published = await listCandidates();
-    const deadline = performance.now() + 30_000;
-    while (published.length < 3 && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      published = await listCandidates();
-    }
+    let published: V1beta1LeaseCandidate[] = [];
+    await until(
+      async () => {
+        published = (await candidates.listNamespacedLeaseCandidate({ namespace })).items;
+        return published.length >= 3;
+      },
+      'three LeaseCandidates published',
+      30_000,
+    );
     expect(newest.isLeader || middle.isLeader).toBe(false);
     expect(
       published

@@ -271,8 +271,10 @@ export function electorEvents(
       reason: b.termEnd ?? 'stop',
     });
   }
-  const lapsing = (state: string, sub: string | null) =>
-    state === 'stepping-down' && sub === 'lapsing';
+  /** True when `[state, sub]` is the stepping-down sub-state `name`. */
+  const steppingDown = (name: string, state: string, sub: string | null) =>
+    state === 'stepping-down' && sub === name;
+  const lapsing = (state: string, sub: string | null) => steppingDown('lapsing', state, sub);
   if (lapsing(is, isSub) && !lapsing(was, wasSub) && b.term !== null) {
     out.push({
       type: 'drain.timed-out',
@@ -280,8 +282,7 @@ export function electorEvents(
       drainTimeoutMs: b.config.drainTimeoutMs,
     });
   }
-  const releasing = (state: string, sub: string | null) =>
-    state === 'stepping-down' && sub === 'releasing';
+  const releasing = (state: string, sub: string | null) => steppingDown('releasing', state, sub);
   if (releasing(is, isSub) && !releasing(was, wasSub)) out.push({ type: 'release.sent' });
   if (releasing(was, wasSub) && !releasing(is, isSub)) {
     if (result?.outcome === 'released') {
