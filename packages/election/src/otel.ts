@@ -125,6 +125,9 @@ function spanRecorder(provider: TracerProvider, lease: { name: string; namespace
       case 'acquire.lost-race':
         end('acquire', 'lost_race');
         break;
+      case 'acquire.unconfirmed':
+        end('acquire', 'unconfirmed');
+        break;
       case 'acquire.failed':
         end('acquire', 'error', event.kind, event.error);
         break;

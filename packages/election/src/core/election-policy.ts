@@ -10,6 +10,7 @@
  * @module
  */
 import { acquireRetry, followerWake, mayAcquire } from './acquisition-policy.js';
+import { createdStanding } from './lease-view.js';
 import { foldObservation } from './observation-fold.js';
 import {
   answeredInTime,
@@ -35,6 +36,7 @@ export const electionPolicy = {
   followerWake,
   acquireRetry,
   foldObservation,
+  createdStanding,
   answeredInTime,
   deadlineAfterWrite,
   deadlinePassed,

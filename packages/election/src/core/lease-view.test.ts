@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.js';
 import { parseLease } from './lease-record.js';
-import { expiresAt, isAcquirable, isOlderVersion, observe, UNSYNCED_VIEW } from './lease-view.js';
+import {
+  createdStanding,
+  expiresAt,
+  isAcquirable,
+  isOlderVersion,
+  observe,
+  UNSYNCED_VIEW,
+} from './lease-view.js';
 
 const config = resolveConfig({ name: 'l', namespace: 'ns', identity: 'me' });
 const lease = (rv: string, spec: Record<string, unknown>) =>
@@ -71,6 +78,22 @@ describe('lease view', () => {
     expect(isAcquirable(again, config, 17_000)).toBe(true);
   });
 
+  it('restarts the wait when a list after a lost watch history (410) still finds nothing', () => {
+    // A Lease may have been created, held and deleted in the gap the 410 left.
+    const held = observe(UNSYNCED_VIEW, heldByA, 0);
+    const deleted = observe(held, null, 1_000, { resourceVersion: '12', deletion: true });
+    expect(deleted.deletionSeen).toBe(true);
+    const relisted = observe(deleted, null, 9_000, {
+      resourceVersion: '50',
+      deletion: false,
+      afterGap: true,
+    });
+    expect(relisted.observedAt).toBe(9_000);
+    expect(relisted.deletionSeen).toBe(false);
+    expect(relisted.tombstone).toEqual(heldByA.record);
+    expect(expiresAt(relisted, config)).toBe(29_000);
+  });
+
   it('follows a Lease that appears while it waits out an absence', () => {
     const view = observe(UNSYNCED_VIEW, null, 2_000, { resourceVersion: '40', deletion: false });
     const appeared = observe(view, heldByA, 5_000);
@@ -118,5 +141,58 @@ describe('lease view', () => {
     expect(isOlderVersion('9', '10')).toBe(true);
     expect(isOlderVersion('10', '9')).toBe(false);
     expect(isOlderVersion('abc', 'abd')).toBe(false);
+  });
+
+  describe('a Lease we created, on the watch', () => {
+    const withUid = (rv: string, uid: string, holder: string) =>
+      parseLease({
+        kind: 'Lease',
+        metadata: { name: 'l', resourceVersion: rv, uid },
+        spec: { holderIdentity: holder, leaseDurationSeconds: 15 },
+      });
+    const absent = observe(UNSYNCED_VIEW, null, 2_000, { resourceVersion: '40', deletion: false });
+    const ours = withUid('60', 'u-ours', 'me');
+
+    it('is pending while the absence decided on is all the watch has shown', () => {
+      const listedAgain = observe(absent, null, 9_000, { resourceVersion: '59', deletion: false });
+      expect(createdStanding(listedAgain, ours, 2_000, 'me')).toBe('pending');
+    });
+
+    it('is confirmed when the watch delivers it with nothing before it', () => {
+      expect(createdStanding(observe(absent, ours, 9_000), ours, 2_000, 'me')).toBe('confirmed');
+      // A later version of the same object (same uid) confirms it too.
+      const later = withUid('61', 'u-ours', 'me');
+      expect(createdStanding(observe(absent, later, 9_000), ours, 2_000, 'me')).toBe('confirmed');
+    });
+
+    it('is contradicted by another Lease first, by one that came and went, and by a gap', () => {
+      const theirs = withUid('50', 'u-theirs', 'c1');
+      const sawTheirs = observe(absent, theirs, 5_000);
+      expect(createdStanding(sawTheirs, ours, 2_000, 'me')).toBe('contradicted');
+      const gone = observe(sawTheirs, null, 6_000, { resourceVersion: '55', deletion: true });
+      expect(createdStanding(gone, ours, 2_000, 'me')).toBe('contradicted');
+      const afterGap = observe(absent, null, 7_000, {
+        resourceVersion: '58',
+        deletion: false,
+        afterGap: true,
+      });
+      expect(createdStanding(afterGap, ours, 2_000, 'me')).toBe('contradicted');
+    });
+
+    it('is contradicted when our object names someone else by the time we see it', () => {
+      const taken = withUid('61', 'u-ours', 'c1');
+      expect(createdStanding(observe(absent, taken, 9_000), ours, 2_000, 'me')).toBe(
+        'contradicted',
+      );
+    });
+
+    it('matches by version when the store gives no uids', () => {
+      const plain = lease('60', { holderIdentity: 'me' });
+      expect(createdStanding(observe(absent, plain, 9_000), plain, 2_000, 'me')).toBe('confirmed');
+      const other = lease('61', { holderIdentity: 'me' });
+      expect(createdStanding(observe(absent, other, 9_000), plain, 2_000, 'me')).toBe(
+        'contradicted',
+      );
+    });
   });
 });

@@ -49,6 +49,12 @@ export interface AbsenceNote {
   readonly resourceVersion: string;
   /** True for a watch's deletion event; false for a list (or read) that found nothing. */
   readonly deletion: boolean;
+  /**
+   * True for the list a watch makes after losing its history (410 Gone). The Lease may have
+   * been created, held and deleted in the gap, so an absence seen across it starts its wait
+   * again rather than counting from before the gap.
+   */
+  readonly afterGap?: boolean;
 }
 
 /**
@@ -81,8 +87,10 @@ export function observe(
   if (previous && version !== undefined && isOlderVersion(version, previous.resourceVersion)) {
     return view;
   }
+  const acrossGap = lease === null && previous === null && absence?.afterGap === true;
   const changed =
     !view.synced ||
+    acrossGap ||
     (lease === null) !== (previous === null) ||
     (lease !== null && previous !== null && !sameRecord(lease.record, previous.record));
   const tombstone =
@@ -97,7 +105,9 @@ export function observe(
   // what it was; any other absence is not.
   const deletionSeen =
     lease === null &&
-    (previous !== null ? absence?.deletion === true : view.synced && view.deletionSeen);
+    (previous !== null
+      ? absence?.deletion === true
+      : view.synced && view.deletionSeen && !acrossGap);
   return {
     lease,
     observedAt: changed ? now : view.observedAt,
@@ -188,4 +198,44 @@ export function holderOf(view: LeaseView): string | null {
 export function prefersAnother(lease: StoredLease | null, identity: string): boolean {
   const preferred = lease?.record.preferredHolder ?? null;
   return preferred !== null && preferred !== identity;
+}
+
+/** How a Lease we created stands on our watch: see {@link createdStanding}. */
+export type CreatedStanding = 'confirmed' | 'pending' | 'contradicted';
+
+/**
+ * Whether the watch confirms that the Lease was absent from `absentSince` until our create.
+ *
+ * @remarks
+ * A create has no precondition but absence *now*: it cannot tell whether a Lease was
+ * created, held and deleted again while we waited out the absence — a term we never saw
+ * whose holder may still be leading. The watch can: it delivers every change of the Lease in
+ * order, so when it shows our object while the view's absence is still the one we decided
+ * on, nothing came in between (`confirmed`). Any other Lease first, or any change of the
+ * absence, is `contradicted`; nothing yet is `pending`.
+ *
+ * @param view - the view now
+ * @param created - the object our create returned
+ * @param absentSince - `observedAt` of the absence the create was decided on
+ */
+export function createdStanding(
+  view: LeaseView,
+  created: StoredLease,
+  absentSince: number,
+  identity: string,
+): CreatedStanding {
+  const lease = view.lease;
+  if (lease === null) return view.observedAt === absentSince ? 'pending' : 'contradicted';
+  return sameObject(lease, created) && lease.record.holderIdentity === identity
+    ? 'confirmed'
+    : 'contradicted';
+}
+
+/** True when `a` and `b` are versions of one object: same uid, or (without uids) same version. */
+function sameObject(a: StoredLease, b: StoredLease): boolean {
+  const uidA = a.object.metadata.uid;
+  const uidB = b.object.metadata.uid;
+  return uidA !== undefined && uidB !== undefined
+    ? uidA === uidB
+    : a.resourceVersion === b.resourceVersion;
 }

@@ -50,6 +50,7 @@ const base: ElectorSnapshot = {
     termEnd: null,
     error: null,
     acquireFailures: 0,
+    pendingCreate: null,
     stopRequested: false,
     releaseOnExit: false,
   },
@@ -147,6 +148,24 @@ describe('electorEvents', () => {
     expect(electorEvents(follower, freed, 5, { type: 'lease.observed' })).toMatchObject([
       { type: 'leader.changed', holder: null, previous: 'other', initial: false },
       { type: 'acquire.attempted' },
+    ]);
+  });
+
+  it('reports a create the watch did not confirm, and one it did as an acquisition', () => {
+    const created = lease('me', '20');
+    const pendingCreate = { lease: created, sentAt: 0, absentSince: 0 };
+    const confirming = at(
+      { candidate: 'confirming' },
+      { term: null, deadline: null, pendingCreate },
+    );
+    const gaveUp = at('follower', { term: null, deadline: null, pendingCreate: null });
+    expect(electorEvents(confirming, gaveUp, 5, { type: 'lease.observed' })).toMatchObject([
+      { type: 'acquire.unconfirmed' },
+    ]);
+    const led = at({ leader: 'holding' }, { pendingCreate: null });
+    expect(electorEvents(confirming, led, 5, { type: 'lease.observed' })).toMatchObject([
+      { type: 'acquire.succeeded', fencingToken: 3 },
+      { type: 'term.started', fencingToken: 3 },
     ]);
   });
 

@@ -29,6 +29,9 @@ export type FailureKind = LeaseStoreErrorKind | 'timeout' | 'error';
  * - `acquire.succeeded`: it landed; `fencingToken` is the new term's token.
  * - `acquire.lost-race`: another candidate wrote first (not a failure; nothing backs off).
  * - `acquire.failed`: the write failed or went unanswered; the elector backs off.
+ * - `acquire.unconfirmed`: the write created the Lease, but the watch did not show it had
+ *   been absent until then (a Lease came and went unseen, or the watch was too slow): the
+ *   elector does not lead on it and waits its own record out, a lease duration.
  * - `renew.attempted` / `renew.succeeded` / `renew.failed`: one renewal round of the leader.
  *   `roundTripMs` is send-to-answer; `deadlineMarginMs` is how much of the term was left when
  *   the answer came (before it moved the deadline): the early warning before a lost term.
@@ -51,6 +54,7 @@ export type ElectorEvent =
       readonly kind: FailureKind;
       readonly error: LeaseholdError | null;
     }
+  | { readonly type: 'acquire.unconfirmed'; readonly at: number }
   | { readonly type: 'renew.attempted'; readonly at: number }
   | {
       readonly type: 'renew.succeeded';
@@ -129,6 +133,7 @@ export interface ElectorSnapshot {
     | 'termEnd'
     | 'error'
     | 'acquireFailures'
+    | 'pendingCreate'
     | 'stopRequested'
     | 'releaseOnExit'
   >;
@@ -227,6 +232,8 @@ export function electorEvents(
   if (was === 'candidate' && is !== 'candidate' && !lostRace) {
     if (a.term === null && b.term !== null) {
       out.push({ type: 'acquire.succeeded', fencingToken: b.term.fencingToken });
+    } else if (a.pendingCreate !== null) {
+      out.push({ type: 'acquire.unconfirmed' });
     } else if (b.acquireFailures > a.acquireFailures) {
       // The machine gives up on an unanswered write with a delayed transition.
       const timedOut = cause?.type.startsWith('xstate.after') ?? false;

@@ -163,6 +163,63 @@ describe('createLeaderElector', () => {
     expect(f.store.current()?.record.leaseTransitions).toBe(0);
   });
 
+  it('leads on a Lease it created only once its watch shows it; unconfirmed, it neither renews nor releases and waits its own record out', async () => {
+    const clock = createManualClock();
+    const inner = createInMemoryLeaseStore({ name: NAME, namespace: NAMESPACE, clock });
+    let muted = false;
+    const calls: string[] = [];
+    const store: LeaseStore = {
+      ...inner,
+      create: (object, signal) => (calls.push('create'), inner.create(object, signal)),
+      replace: (object, version, signal) => (
+        calls.push('replace'), inner.replace(object, version, signal)
+      ),
+      // A watch that lags without limit: it delivers nothing while muted.
+      watch: (options) =>
+        inner.watch({ ...options, onEvent: (event) => muted || options.onEvent(event) }),
+    };
+    const elector = createLeaderElector({
+      name: NAME,
+      namespace: NAMESPACE,
+      identity: 'me',
+      store,
+      clock,
+      random: () => 0.5,
+    });
+    const events: string[] = [];
+    elector.events$.subscribe((event) => events.push(event.type));
+    const advance = async (ms: number) => {
+      await clock.advanceAsync(ms);
+      await flushMicrotasks(5);
+    };
+    // Stopped by afterEach, like the fixtures' electors.
+    fixtures.push({ electors: [elector], advance } as unknown as Fixture);
+    elector.start();
+    await flushMicrotasks(5);
+    muted = true;
+    await advance(15_000); // the absence is waited out: the create is sent at 15 s
+    expect(calls).toEqual(['create']);
+    expect(inner.current()?.record.holderIdentity).toBe('me');
+    expect(elector.isLeader).toBe(false);
+    expect(elector.state.role).toBe('candidate');
+    await advance(10_000 - 1); // up to the deadline the create's term would have had
+    expect(elector.isLeader).toBe(false);
+    await advance(1);
+    expect(events).toContain('acquire.unconfirmed');
+    expect(events).not.toContain('term.started');
+    expect(elector.state.role).toBe('follower');
+    muted = false;
+    // Its own record is waited out from the moment it gave the create up: neither renewed
+    // nor released meanwhile.
+    await advance(15_000 - 1);
+    expect(calls).toEqual(['create']);
+    expect(elector.isLeader).toBe(false);
+    await advance(1);
+    expect(calls).toEqual(['create', 'replace']);
+    expect(elector.isLeader).toBe(true);
+    expect(elector.term?.fencingToken).toBe(1);
+  });
+
   it('follows a Lease that appears while it waits out an absence', async () => {
     const f = setup(1, {}, { precreated: false });
     const elector = f.electors[0]!.start();

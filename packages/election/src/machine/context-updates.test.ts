@@ -106,7 +106,7 @@ function leading(s: ReturnType<typeof setup>, sentAt = s.clock.now()): ElectionC
 }
 
 const acquired = (l: StoredLease, sentAt: number) =>
-  ({ outcome: 'acquired', lease: l, sentAt }) as const;
+  ({ outcome: 'acquired', lease: l, sentAt, created: false }) as const;
 
 describe('foldOf', () => {
   it('folds an observation once per event and context, and nothing else', () => {
@@ -438,5 +438,58 @@ describe('when the term ends', () => {
     // A lost term keeps whatever yield was set; a term with no recorded end counts as a stop.
     expect(s.updates.finishTerm({ ...term, termEnd: 'lost', yieldUntil: 5 }).yieldUntil).toBe(5);
     expect(s.updates.finishTerm({ ...term, termEnd: null, yieldUntil: 6 }).yieldUntil).toBe(6);
+  });
+});
+
+describe('a Lease we created, held back until the watch confirms it', () => {
+  const absentView = (at: number) =>
+    observe(UNSYNCED_VIEW, null, at, { resourceVersion: '40', deletion: false });
+  const created = heldBy('me', '60', { leaseTransitions: 0 });
+
+  it('notes the decision, holds the create with it, and reads its standing through the policy', () => {
+    const s = setup();
+    const context = { ...s.context, view: absentView(7_000) };
+    expect(s.updates.createdStanding(context)).toBeNull();
+    const decided = { ...context, ...s.updates.noteDecision(context) };
+    expect(decided.decidedAt).toBe(7_000);
+    const result = { outcome: 'acquired', lease: created, sentAt: 9_000, created: true } as const;
+    const held = { ...decided, ...s.updates.holdCreated(decided, result) };
+    expect(held.pendingCreate).toEqual({ lease: created, sentAt: 9_000, absentSince: 7_000 });
+    expect(s.updates.holdCreated(decided, { outcome: 'lost-race', lease: created })).toEqual({});
+    expect(s.updates.createdStanding(held)).toBe('pending');
+    const confirmed = { ...held, view: observe(held.view, created, 9_100) };
+    expect(s.updates.createdStanding(confirmed)).toBe('confirmed');
+    const other = { ...held, view: observe(held.view, heldBy('c1', '50'), 9_100) };
+    expect(s.updates.createdStanding(other)).toBe('contradicted');
+  });
+
+  it('gives an unconfirmed create up: no term, its record waited out from now, and says so', () => {
+    const s = setup();
+    expect(s.updates.abandonCreated(s.context)).toEqual({});
+    expect(s.logs).toEqual([]);
+    const pending = { lease: created, sentAt: 100_000, absentSince: 90_000 };
+    const context = { ...s.context, view: absentView(90_000), pendingCreate: pending };
+    s.clock.advance(10_000);
+    const update = s.updates.abandonCreated(context);
+    expect(update.pendingCreate).toBeNull();
+    expect(update.view?.lease).toBe(created);
+    expect(update.view?.observedAt).toBe(110_000);
+    expect(update.term).toBeUndefined();
+    expect(s.logs).toEqual([
+      {
+        level: 'warn',
+        message:
+          'the watch did not confirm that the lease we created was absent throughout; not leading on it, waiting it out',
+        fields: { resourceVersion: '60' },
+      },
+    ]);
+  });
+
+  it('clears the held create when a term starts', () => {
+    const s = setup();
+    const pending = { lease: created, sentAt: 100_000, absentSince: 90_000 };
+    const context = { ...s.context, view: absentView(90_000), pendingCreate: pending };
+    const result = { outcome: 'acquired', lease: created, sentAt: 100_000, created: true } as const;
+    expect(s.updates.startTerm(context, result).pendingCreate).toBeNull();
   });
 });

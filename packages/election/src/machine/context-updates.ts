@@ -16,7 +16,7 @@ import {
 } from '../core/errors.js';
 import { fenceOf, fencingEpochOf } from '../core/fence.js';
 import type { StoredLease } from '../core/lease-record.js';
-import { type AbsenceNote, holderOf, observe } from '../core/lease-view.js';
+import { type AbsenceNote, type CreatedStanding, holderOf, observe } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
 import type { ObservationFold } from '../core/observation-fold.js';
 import type { ElectionEvent } from './election-actors.js';
@@ -87,6 +87,43 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
       return { view, assigned: context.assigned && holderOf(view) === context.config.identity };
     },
 
+    /** Notes what an acquisition is decided on: the view's `observedAt`. */
+    noteDecision: (context: ElectionContext): Update => ({ decidedAt: context.view.observedAt }),
+
+    /** A create landed: hold it back until the watch confirms the Lease was absent all along. */
+    holdCreated(context: ElectionContext, result: AcquireResult): Update {
+      if (result.outcome !== 'acquired') return {};
+      const { lease, sentAt } = result;
+      return { pendingCreate: { lease, sentAt, absentSince: context.decidedAt } };
+    },
+
+    /** Where the create held back stands on the watch now. */
+    createdStanding(context: ElectionContext): CreatedStanding | null {
+      const pending = context.pendingCreate;
+      if (pending === null) return null;
+      return policy.createdStanding(
+        context.view,
+        pending.lease,
+        pending.absentSince,
+        context.config.identity,
+      );
+    },
+
+    /**
+     * The create held back was not confirmed: never lead on it. It is neither renewed nor
+     * released (a release would free the Lease at once for a term we may not have seen);
+     * our own record is waited out like any holder's, from now.
+     */
+    abandonCreated(context: ElectionContext): Update {
+      const pending = context.pendingCreate;
+      if (pending === null) return {};
+      logger.warn(
+        'the watch did not confirm that the lease we created was absent throughout; not leading on it, waiting it out',
+        { resourceVersion: pending.lease.resourceVersion },
+      );
+      return { pendingCreate: null, view: observe(context.view, pending.lease, clock.now()) };
+    },
+
     /** A failed or unanswered acquisition: back off (growing), remembering the error. */
     acquireFailed(context: ElectionContext, failure: unknown): Update {
       const error = toStoreError(failure);
@@ -120,6 +157,7 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
         },
         deadline: policy.deadlineAfterWrite(write, null, context.config),
         roundTripMs: policy.nextRoundTrip(null, write),
+        pendingCreate: null,
         termEnd: null,
         assigned: false,
         yieldUntil: null,

@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { ElectionConfig } from '../core/config.js';
 import type { ElectionPolicy } from '../core/election-policy.js';
 import type { LeaseholdError, TermEndReason } from '../core/errors.js';
+import type { StoredLease } from '../core/lease-record.js';
 import type { LeaseStore } from '../core/lease-store.js';
 import { type LeaseView, UNSYNCED_VIEW } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
@@ -42,6 +43,19 @@ export interface ElectionMachineInput {
   readonly services?: ElectionServices;
 }
 
+/**
+ * A Lease we created, held back from leading until the watch shows it was absent all along
+ * (`candidate.confirming`; see `createdStanding` in core/lease-view.ts).
+ */
+export interface PendingCreate {
+  /** The object the create returned. */
+  readonly lease: StoredLease;
+  /** Local time just before the create was sent: the term's start if it is confirmed. */
+  readonly sentAt: number;
+  /** `observedAt` of the absence the create was decided on. */
+  readonly absentSince: number;
+}
+
 /** The machine's context: data only. */
 export interface ElectionContext {
   readonly config: ElectionConfig;
@@ -63,6 +77,10 @@ export interface ElectionContext {
   /** After a failed acquisition: do not try again before this. */
   readonly retryAt: number | null;
   readonly acquireFailures: number;
+  /** `observedAt` of the view an acquisition in flight was decided on. */
+  readonly decidedAt: number;
+  /** A Lease we created, until the watch confirms it or we give it up. */
+  readonly pendingCreate: PendingCreate | null;
   /** While not leading, we saw the coordinator write our identity as holder: take it now. */
   readonly assigned: boolean;
   /** The most recent error worth showing; cleared by the next success. */
@@ -83,6 +101,8 @@ export function initialContext(input: Pick<ElectionMachineInput, 'config'>): Ele
     yieldUntil: null,
     retryAt: null,
     acquireFailures: 0,
+    decidedAt: 0,
+    pendingCreate: null,
     assigned: false,
     error: null,
   };

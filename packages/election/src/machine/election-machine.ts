@@ -3,7 +3,8 @@
  *
  * @remarks
  * States (the roles users see): `follower` watches and waits until the Lease is free or its
- * holder's lease has expired on our clock; `candidate` writes once to take it; `leader`
+ * holder's lease has expired on our clock; `candidate` writes once to take it (a write that
+ * created the Lease is led on only once the watch confirms nothing came before it); `leader`
  * renews every `retryPeriodMs` and ends its own term at its local deadline; `stepping-down`
  * aborts the term, drains the leader's work and releases — or, when the work outlasts the
  * drain bound, does not release and waits out the term instead; `stopped` is final.
@@ -101,6 +102,20 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       renewed: (_, result: RenewResult) => result.outcome === 'renewed',
       drained: (_, drain: DrainResult) => drain.settled,
       acquiredLate: (_, result: AcquireResult) => result.outcome === 'acquired',
+      created: (_, result: AcquireResult) => result.outcome === 'acquired' && result.created,
+      createConfirmed: ({ context }) =>
+        updateOf(context).createdStanding(context) === 'confirmed' &&
+        effectsOf(context).policy.answeredInTime(
+          updateOf(context).written(context.pendingCreate?.sentAt ?? -Infinity),
+          context.config,
+        ),
+      createUnconfirmable: ({ context }) =>
+        context.stopRequested ||
+        updateOf(context).createdStanding(context) !== 'pending' ||
+        !effectsOf(context).policy.answeredInTime(
+          updateOf(context).written(context.pendingCreate?.sentAt ?? -Infinity),
+          context.config,
+        ),
       acquiredInTime: ({ context }, result: AcquireResult) =>
         result.outcome === 'acquired' &&
         effectsOf(context).policy.answeredInTime(
@@ -124,6 +139,13 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
         );
       },
       writeTimeout: ({ context }) => effectsOf(context).policy.writeTimeout(context.config),
+      confirmTimeout: ({ context }) =>
+        Math.max(
+          0,
+          (context.pendingCreate?.sentAt ?? 0) +
+            context.config.renewDeadlineMs -
+            effectsOf(context).clock.now(),
+        ),
       termDeadline: ({ context }) => {
         const { policy, clock } = effectsOf(context);
         return policy.termDeadline(context.deadline, clock.now());
@@ -162,6 +184,22 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       startTerm: assign(({ context }, result: AcquireResult) =>
         updateOf(context).startTerm(context, result),
       ),
+      noteDecision: assign(({ context }) => updateOf(context).noteDecision(context)),
+      holdCreated: assign(({ context }, result: AcquireResult) =>
+        updateOf(context).holdCreated(context, result),
+      ),
+      startCreatedTerm: assign(({ context }) => {
+        const pending = context.pendingCreate;
+        return pending === null
+          ? {}
+          : updateOf(context).startTerm(context, {
+              outcome: 'acquired',
+              lease: pending.lease,
+              sentAt: pending.sentAt,
+              created: true,
+            });
+      }),
+      abandonCreated: assign(({ context }) => updateOf(context).abandonCreated(context)),
       recordRenewal: assign(({ context }, result: RenewResult) =>
         updateOf(context).recordRenewal(context, result),
       ),
@@ -217,61 +255,96 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       },
 
       candidate: {
-        after: {
-          writeTimeout: {
-            target: 'follower',
-            actions: {
-              type: 'acquireFailed',
-              params: () => new LeaseStoreError('unavailable', 'no answer to the acquiring write'),
-            },
-          },
-        },
-        invoke: {
-          src: 'acquire',
-          input: ({ context }) => ({
-            effects: effectsOf(context),
-            config: context.config,
-            decidedOn: context.view.lease,
-            tombstone: context.view.tombstone,
-          }),
-          onDone: [
-            {
-              guard: { type: 'acquiredInTime', params: ({ event }) => event.output },
-              target: 'leader',
-              actions: { type: 'startTerm', params: ({ event }) => event.output },
-            },
-            {
-              // The write landed, but its answer came after the term it started had already
-              // ended on our clock: never act as leader; release what we hold.
-              guard: { type: 'acquiredLate', params: ({ event }) => event.output },
-              target: 'stepping-down',
-              actions: [
-                { type: 'startTerm', params: ({ event }) => event.output },
-                endTerm('deadline'),
-              ],
-            },
-            {
-              // Lost the race: re-decide on the fresh read, with no back-off (nothing failed).
-              target: 'follower',
-              actions: [
-                { type: 'recordFreshList', params: ({ event }) => event.output },
-                'resetBackoff',
-              ],
-            },
-          ],
-          onError: {
-            target: 'follower',
-            actions: {
-              type: 'acquireFailed',
-              params: ({ event }: { event: { error: unknown } }) => event.error,
-            },
-          },
-        },
+        initial: 'writing',
         on: {
-          // A write is in flight: let it settle (so a Lease we may now hold gets released)
-          // before acting on anything else.
+          // A write is in flight, or a create waits for the watch: let it settle (so a Lease
+          // we may now hold gets released or waited out) before acting on anything else.
           'lease.observed': { actions: 'recordObservation' },
           stop: { actions: 'requestStop' },
+        },
+        states: {
+          writing: {
+            entry: 'noteDecision',
+            after: {
+              writeTimeout: {
+                target: '#leaderElection.follower',
+                actions: {
+                  type: 'acquireFailed',
+                  params: () =>
+                    new LeaseStoreError('unavailable', 'no answer to the acquiring write'),
+                },
+              },
+            },
+            invoke: {
+              src: 'acquire',
+              input: ({ context }) => ({
+                effects: effectsOf(context),
+                config: context.config,
+                decidedOn: context.view.lease,
+                tombstone: context.view.tombstone,
+              }),
+              onDone: [
+                {
+                  // We created the Lease: lead only once the watch shows nothing came between
+                  // the absence we waited out and our create.
+                  guard: { type: 'created', params: ({ event }) => event.output },
+                  target: 'confirming',
+                  actions: { type: 'holdCreated', params: ({ event }) => event.output },
+                },
+                {
+                  guard: { type: 'acquiredInTime', params: ({ event }) => event.output },
+                  target: '#leaderElection.leader',
+                  actions: { type: 'startTerm', params: ({ event }) => event.output },
+                },
+                {
+                  // The write landed, but its answer came after the term it started had
+                  // already ended on our clock: never act as leader; release what we hold.
+                  guard: { type: 'acquiredLate', params: ({ event }) => event.output },
+                  target: '#leaderElection.stepping-down',
+                  actions: [
+                    { type: 'startTerm', params: ({ event }) => event.output },
+                    endTerm('deadline'),
+                  ],
+                },
+                {
+                  // Lost the race: re-decide on the fresh read, with no back-off (nothing
+                  // failed).
+                  target: '#leaderElection.follower',
+                  actions: [
+                    { type: 'recordFreshList', params: ({ event }) => event.output },
+                    'resetBackoff',
+                  ],
+                },
+              ],
+              onError: {
+                target: '#leaderElection.follower',
+                actions: {
+                  type: 'acquireFailed',
+                  params: ({ event }: { event: { error: unknown } }) => event.error,
+                },
+              },
+            },
+          },
+          // Usually one watch delivery: our own create coming back. Never past the term the
+          // create would start, never while stopping; neither renewed nor released on the way
+          // out (see abandonCreated).
+          confirming: {
+            always: [
+              {
+                guard: 'createConfirmed',
+                target: '#leaderElection.leader',
+                actions: 'startCreatedTerm',
+              },
+              {
+                guard: 'createUnconfirmable',
+                target: '#leaderElection.follower',
+                actions: 'abandonCreated',
+              },
+            ],
+            after: {
+              confirmTimeout: { target: '#leaderElection.follower', actions: 'abandonCreated' },
+            },
+          },
         },
       },
 

@@ -45,8 +45,17 @@ const typed = <T>(write: Promise<T>): Promise<T> =>
 
 /** Outcome of an acquisition attempt. */
 export type AcquireResult =
-  /** We hold the Lease; `sentAt` is the local time just before the winning write was sent. */
-  | { readonly outcome: 'acquired'; readonly lease: StoredLease; readonly sentAt: number }
+  /**
+   * We hold the Lease; `sentAt` is the local time just before the winning write was sent.
+   * `created`: the write created the Lease, which only the watch can confirm was absent all
+   * along (see `createdStanding` in core/lease-view.ts).
+   */
+  | {
+      readonly outcome: 'acquired';
+      readonly lease: StoredLease;
+      readonly sentAt: number;
+      readonly created: boolean;
+    }
   /**
    * Someone else wrote first, or the Lease is not as decided; `lease` is the fresh list's
    * (null: absent, at the version `absence` gives).
@@ -116,7 +125,7 @@ async function acquire(
             decidedOn.resourceVersion,
             signal,
           );
-    return { outcome: 'acquired', lease, sentAt };
+    return { outcome: 'acquired', lease, sentAt, created: decidedOn === null };
   } catch (error) {
     if (!isStoreError(error, 'conflict', 'already-exists', 'not-found')) throw error;
     return freshList(store, signal);

@@ -18,8 +18,11 @@ export interface ObservableElector {
   readonly isLeader: boolean;
 }
 
-/** Outcome label of an attempt: `success`, `lost_race` (acquisition only) or `error`. */
-export type AttemptOutcome = 'success' | 'lost_race' | 'error';
+/**
+ * Outcome label of an attempt: `success`, `error`, and for acquisitions only `lost_race` or
+ * `unconfirmed` (a create the watch did not confirm; see `acquire.unconfirmed`).
+ */
+export type AttemptOutcome = 'success' | 'lost_race' | 'unconfirmed' | 'error';
 
 /** One backend's instruments, already bound to a Lease's name and namespace. */
 export interface MetricSink {
@@ -28,8 +31,8 @@ export interface MetricSink {
   termStarted(): void;
   termEnded(reason: string): void;
   acquisition(outcome: AttemptOutcome, kind: string): void;
-  renewal(outcome: Exclude<AttemptOutcome, 'lost_race'>, kind: string): void;
-  release(outcome: Exclude<AttemptOutcome, 'lost_race'>, kind: string): void;
+  renewal(outcome: 'success' | 'error', kind: string): void;
+  release(outcome: 'success' | 'error', kind: string): void;
   renewalRoundTrip(seconds: number): void;
   deadlineMargin(seconds: number): void;
   leaderChanged(): void;
@@ -53,7 +56,7 @@ export const METRICS = {
   },
   acquisitions: {
     name: 'leasehold_acquisitions',
-    help: 'Writes sent to take the Lease, by outcome (success, lost_race, error) and error kind.',
+    help: 'Writes sent to take the Lease, by outcome (success, lost_race, unconfirmed, error) and error kind.',
   },
   renewals: {
     name: 'leasehold_renewals',
@@ -98,6 +101,9 @@ export function recordEvent(sink: MetricSink, event: ElectorEvent): void {
       break;
     case 'acquire.lost-race':
       sink.acquisition('lost_race', '');
+      break;
+    case 'acquire.unconfirmed':
+      sink.acquisition('unconfirmed', '');
       break;
     case 'acquire.failed':
       sink.acquisition('error', event.kind);

@@ -84,6 +84,22 @@ describe('the watch loop against a server that answers every watch with 410', ()
   });
 });
 
+describe('the list after a lost history', () => {
+  it('says it follows a gap (410), so that an absence seen across it restarts its wait', async () => {
+    let calls = 0;
+    const { store } = failingStore({
+      watch: () => (++calls === 1 ? new LeaseStoreError('gone', '410') : new Error('hang')),
+    });
+    const seen: unknown[] = [];
+    start(store, { sink: { lease: (_, absence) => seen.push(absence), synced() {}, error() {} } });
+    await flushMicrotasks(20);
+    expect(seen).toEqual([
+      { resourceVersion: '10', deletion: false },
+      { resourceVersion: '10', deletion: false, afterGap: true },
+    ]);
+  });
+});
+
 describe('Retry-After in the watch loop', () => {
   it('is honoured up to the cap: Retry-After 3600 s delays the next list by at most 5 retry periods', async () => {
     let failing = true;

@@ -4,7 +4,8 @@
  * @remarks
  * A small reflector. States: unsynced (list to learn the Lease and the collection version)
  * → watching from version V. A clean end of the stream resumes from the last version seen;
- * `gone` (410) drops the version and lists again — at once the first time, with the same
+ * `gone` (410) drops the version and lists again, marking an absence that list finds as seen
+ * across a gap (the history in it is lost) — at once the first time, with the same
  * jittered backoff as any failure when it repeats without a stream delivering in between (a
  * server that answers every watch with 410 would otherwise get a tight list loop; client-go's
  * reflector backs off the same way); any other failure is reported and retried with jittered
@@ -64,6 +65,8 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
   let failures = 0;
   /** 410s since a stream last delivered or idled out: a server stuck answering 410. */
   let gones = 0;
+  /** The next list follows a 410: the watch lost its history, and the list says so. */
+  let afterGap = false;
 
   while (!signal.aborted) {
     try {
@@ -74,9 +77,12 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
         sink.lease(
           listing.lease,
           listing.lease === null
-            ? { resourceVersion: listing.resourceVersion, deletion: false }
+            ? afterGap
+              ? { resourceVersion: listing.resourceVersion, deletion: false, afterGap }
+              : { resourceVersion: listing.resourceVersion, deletion: false }
             : undefined,
         );
+        afterGap = false;
         sink.synced();
       }
       const outcome = await watchOnce(options, version, (next) => {
@@ -97,6 +103,7 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
       if (storeError.kind === 'gone') {
         logger.debug('watch history expired; listing again', { resourceVersion: version });
         version = undefined;
+        afterGap = true;
         failures = 0;
         gones++;
         if (gones > 1) {

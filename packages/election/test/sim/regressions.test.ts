@@ -634,4 +634,46 @@ describe('the Lease deleted under live electors (issue 11; once known issues, fo
     );
     expect(report.terms).toBeGreaterThanOrEqual(2);
   });
+  // c1 waited out the absence left by a deletion and created the Lease; a third party deleted
+  // it at once and c1 crashed while its term still ran. c0's watch lagged, so to c0 the Lease
+  // had been absent since the first deletion, and the list c0 made before creating found it
+  // absent again: c0 created it and led beside c1's term (two leaders; CI's pinned deep pass,
+  // shard 2, seed 20261126). A create has no precondition but absence now. Fixed: a created
+  // Lease is led on only once the watch delivers it while the absence decided on is unchanged;
+  // here c0's watch delivers c1's Lease first, so c0 never leads on its create and waits its
+  // own record out instead.
+  it('fixed: a Lease created and deleted behind a lagging watch is not missed by the next creator. Schedule: scenario(2 candidates, 15/10/2 s, instant, request timeout 2.5 s, seed 1445570756), steps: link(#0, laggingWatch), deleteLease(), advance(15000ms), dropWatch(#1, unavailable), deleteLease(), crash(#1)', async () => {
+    const scenario: Scenario = {
+      seed: 1445570756,
+      timing: DEFAULT_TIMING,
+      candidates: 2,
+      rho: 1,
+      rates: [1, 1, 1, 1],
+      link: 'instant',
+      requestTimeoutMs: 2_500,
+      drainTimeoutMs: 1_500,
+      releaseOnStop: false,
+      work: { kind: 'slow', ms: 2_000 },
+    };
+    const steps: Step[] = [
+      { kind: 'link', slot: 0, profile: 'laggingWatch' },
+      { kind: 'deleteLease' },
+      { kind: 'advance', ms: 15_000 },
+      { kind: 'dropWatch', slot: 1, end: 'unavailable' },
+      { kind: 'deleteLease' },
+      { kind: 'crash', slot: 1 },
+    ];
+    const simulation = await replay(scenario, steps);
+    await simulation.recover(); // S1 is checked at every event
+    // Still the state that was once buggy: after c1's create was deleted, c0 created the Lease
+    // while c1's term had not ended, and its watch showed c1's Lease only after that.
+    const creates = simulation.server.store.writes.filter((w) => w.method === 'create');
+    expect(creates.map((w) => w.lease?.record.holderIdentity)).toEqual(['c1', 'c0']);
+    // c0 did not lead on its create: it waited out its own record, a lease duration.
+    const createdAt = creates[1]!.atMs;
+    const firstLed = simulation.nodes[0]!.history.find(
+      (entry) => entry.at >= createdAt && entry.state.role === 'leader',
+    );
+    expect(firstLed?.at).toBeGreaterThanOrEqual(createdAt + DEFAULT_TIMING.leaseDurationMs);
+  });
 });

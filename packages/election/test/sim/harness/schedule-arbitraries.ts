@@ -145,13 +145,10 @@ export const CHAOS_WEIGHTS: StepWeights = {
   wallFreeze: 1,
   prefer: 1,
   label: 1,
-  // Deleting a live Lease: an absence nobody saw happen is waited out, and a recreated Lease
-  // carries a fencing epoch above every earlier write (regressions.test.ts, issue 11). Off in
-  // the random search while a known issue stands (known-issues.test.ts): a Lease created and
-  // deleted while another elector's watch lags or is cut off can give two leaders, which CI's
-  // pinned deep pass found twice in 20,000 schedules. Deletion is tested by the directed
-  // schedules of regressions.test.ts and the e2e deletion cases until that is fixed.
-  deleteLease: 0,
+  // Deleting a live Lease: an absence nobody saw happen is waited out, a recreated Lease
+  // carries a fencing epoch above every earlier write, and a create is led on only once the
+  // watch shows the absence held until it (regressions.test.ts, issue 11).
+  deleteLease: 1,
 };
 
 /** Steps, with times scaled to `timing` (a step of "a few retry periods" means the same thing). */
