@@ -186,6 +186,23 @@ describe('lease view', () => {
       );
     });
 
+    it('is contradicted by another object naming us (an earlier incarnation of our identity)', () => {
+      const earlier = withUid('61', 'u-earlier', 'me');
+      expect(createdStanding(observe(absent, earlier, 9_000), ours, 2_000, 'me')).toBe(
+        'contradicted',
+      );
+    });
+
+    it('matches by version when either side has no uid', () => {
+      const plainOurs = lease('60', { holderIdentity: 'me' });
+      expect(createdStanding(observe(absent, plainOurs, 9_000), ours, 2_000, 'me')).toBe(
+        'confirmed',
+      );
+      expect(createdStanding(observe(absent, ours, 9_000), plainOurs, 2_000, 'me')).toBe(
+        'confirmed',
+      );
+    });
+
     it('matches by version when the store gives no uids', () => {
       const plain = lease('60', { holderIdentity: 'me' });
       expect(createdStanding(observe(absent, plain, 9_000), plain, 2_000, 'me')).toBe('confirmed');

@@ -87,7 +87,7 @@ export function observe(
   if (previous && version !== undefined && isOlderVersion(version, previous.resourceVersion)) {
     return view;
   }
-  const acrossGap = lease === null && previous === null && absence?.afterGap === true;
+  const acrossGap = absence?.afterGap === true;
   const changed =
     !view.synced ||
     acrossGap ||

@@ -63,7 +63,7 @@ describe('acquireLease', () => {
     const result = await settle(acquireLease(context, null));
     // One round trip for the list (its version is the epoch), then the create is sent.
     const createSent = 1_000 + REQUEST_MS + RESPONSE_MS;
-    expect(result).toMatchObject({ outcome: 'acquired', sentAt: createSent });
+    expect(result).toMatchObject({ outcome: 'acquired', sentAt: createSent, created: true });
     expect(store.writes).toHaveLength(1);
     expect(store.writes[0]).toMatchObject({ method: 'create', atMs: createSent + REQUEST_MS });
     expect(store.current()?.record).toMatchObject({ holderIdentity: 'a', leaseTransitions: 0 });
@@ -76,7 +76,7 @@ describe('acquireLease', () => {
     const { store, context, settle } = world();
     const decidedOn = holdAs(store, 'old', 3);
     const result = await settle(acquireLease(context, decidedOn));
-    expect(result).toMatchObject({ outcome: 'acquired', sentAt: 1_000 });
+    expect(result).toMatchObject({ outcome: 'acquired', sentAt: 1_000, created: false });
     expect(store.current()?.record).toMatchObject({ holderIdentity: 'a', leaseTransitions: 4 });
   });
 
