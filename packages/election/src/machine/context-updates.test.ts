@@ -461,6 +461,13 @@ describe('a Lease we created, held back until the watch confirms it', () => {
     expect(s.updates.createdStanding(confirmed)).toBe('confirmed');
     const other = { ...held, view: observe(held.view, heldBy('c1', '50'), 9_100) };
     expect(s.updates.createdStanding(other)).toBe('contradicted');
+    // A relist after lost history may show our object with whatever came before it unseen.
+    expect(s.updates.createdStanding({ ...confirmed, gapSinceDecision: true })).toBe(
+      'contradicted',
+    );
+    expect(s.updates.noteDecision({ ...held, gapSinceDecision: true }).gapSinceDecision).toBe(
+      false,
+    );
   });
 
   it('gives an unconfirmed create up: no term, its record waited out from now, and says so', () => {

@@ -88,7 +88,10 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     },
 
     /** Notes what an acquisition is decided on: the view's `observedAt`. */
-    noteDecision: (context: ElectionContext): Update => ({ decidedAt: context.view.observedAt }),
+    noteDecision: (context: ElectionContext): Update => ({
+      decidedAt: context.view.observedAt,
+      gapSinceDecision: false,
+    }),
 
     /** A create landed: hold it back until the watch confirms the Lease was absent all along. */
     holdCreated(context: ElectionContext, result: AcquireResult): Update {
@@ -101,6 +104,8 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     createdStanding(context: ElectionContext): CreatedStanding | null {
       const pending = context.pendingCreate;
       if (pending === null) return null;
+      // A relist after lost history may show our object with what came before it unseen.
+      if (context.gapSinceDecision) return 'contradicted';
       return policy.createdStanding(
         context.view,
         pending.lease,

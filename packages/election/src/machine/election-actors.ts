@@ -58,6 +58,8 @@ export type ElectionEvent =
       readonly absence?: AbsenceNote;
     }
   | { readonly type: 'watch.synced' }
+  /** The watch lost its history (410) and listed again: what happened in between is unknown. */
+  | { readonly type: 'watch.gap' }
   | { readonly type: 'watch.failed'; readonly error: LeaseStoreError }
   | { readonly type: 'stepDown' }
   | { readonly type: 'stop' };
@@ -106,6 +108,7 @@ export function electionActors() {
                 : { type: 'lease.observed', lease, absence },
             ),
           synced: () => send({ type: 'watch.synced' }),
+          gap: () => send({ type: 'watch.gap' }),
           error: (error) => send({ type: 'watch.failed', error }),
         },
       });

@@ -79,6 +79,8 @@ export interface ElectionContext {
   readonly acquireFailures: number;
   /** `observedAt` of the view an acquisition in flight was decided on. */
   readonly decidedAt: number;
+  /** The watch lost its history since that decision: a create cannot be confirmed. */
+  readonly gapSinceDecision: boolean;
   /** A Lease we created, until the watch confirms it or we give it up. */
   readonly pendingCreate: PendingCreate | null;
   /** While not leading, we saw the coordinator write our identity as holder: take it now. */
@@ -102,6 +104,7 @@ export function initialContext(input: Pick<ElectionMachineInput, 'config'>): Ele
     retryAt: null,
     acquireFailures: 0,
     decidedAt: 0,
+    gapSinceDecision: false,
     pendingCreate: null,
     assigned: false,
     error: null,

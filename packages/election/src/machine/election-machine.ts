@@ -185,6 +185,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
         updateOf(context).startTerm(context, result),
       ),
       noteDecision: assign(({ context }) => updateOf(context).noteDecision(context)),
+      noteGap: assign({ gapSinceDecision: true }),
       holdCreated: assign(({ context }, result: AcquireResult) =>
         updateOf(context).holdCreated(context, result),
       ),
@@ -260,6 +261,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
           // A write is in flight, or a create waits for the watch: let it settle (so a Lease
           // we may now hold gets released or waited out) before acting on anything else.
           'lease.observed': { actions: 'recordObservation' },
+          'watch.gap': { actions: 'noteGap' },
           stop: { actions: 'requestStop' },
         },
         states: {

@@ -91,10 +91,18 @@ describe('the list after a lost history', () => {
       watch: () => (++calls === 1 ? new LeaseStoreError('gone', '410') : new Error('hang')),
     });
     const seen: unknown[] = [];
-    start(store, { sink: { lease: (_, absence) => seen.push(absence), synced() {}, error() {} } });
+    start(store, {
+      sink: {
+        lease: (_, absence) => seen.push(absence),
+        gap: () => seen.push('gap'),
+        synced() {},
+        error() {},
+      },
+    });
     await flushMicrotasks(20);
     expect(seen).toEqual([
       { resourceVersion: '10', deletion: false },
+      'gap',
       { resourceVersion: '10', deletion: false, afterGap: true },
     ]);
   });

@@ -37,6 +37,11 @@ export interface LeaseWatcherSink {
   lease(lease: StoredLease | null, absence?: AbsenceNote): void;
   /** A list succeeded: the view is current. */
   synced(): void;
+  /**
+   * The watch lost its history (410) and lists again: changes in the gap are unknown. Called
+   * before that list's `lease`.
+   */
+  gap?(): void;
   /** A list or watch failed; the loop retries on its own. */
   error(error: LeaseStoreError): void;
 }
@@ -74,6 +79,7 @@ export async function runLeaseWatcher(options: LeaseWatcherOptions): Promise<voi
         const listing = await withTimeout(options, (bounded) => store.list(bounded));
         if (signal.aborted) break;
         version = listing.resourceVersion;
+        if (afterGap) sink.gap?.();
         sink.lease(
           listing.lease,
           listing.lease === null

@@ -162,6 +162,8 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         // biome-ignore lint/suspicious/noExplicitAny: a raw Lease body as another client sends it
         replace: (body: any) => api.replaceNamespacedLease({ name, namespace, body }),
         remove: () => api.deleteNamespacedLease({ name, namespace }),
+        // biome-ignore lint/suspicious/noExplicitAny: a raw Lease body as another client sends it
+        create: (body: any) => api.createNamespacedLease({ namespace, body }),
       };
     }
 
@@ -378,6 +380,60 @@ export function describeElectorCases(label: string, backend: () => ElectorBacken
         expect(a!.state.lastTermEnd).toBe('deadline');
         outage.undo();
         await until(() => a!.isLeader, 'a leads again after the outage');
+      });
+
+      it('a Lease created and deleted behind a stalled watch: the next creator does not lead on its create while that term could still run', async ({
+        skip,
+      }) => {
+        const faults = backend().faults;
+        if (!faults) return skip('this backend has no fault injection');
+        const timing = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 1_000 };
+        const {
+          electors: [a],
+          namespace,
+          name,
+          create,
+          read,
+          remove,
+        } = await candidates(1, timing);
+        const seen: string[] = [];
+        a!.events$.subscribe((event) => seen.push(event.type));
+        a!.start();
+        await until(() => seen.includes('watch.synced'), 'a has listed the absent Lease');
+        // a waits the absence out (8 s). Meanwhile its watch stalls, and another process
+        // creates the Lease, leads, and has it deleted: a never sees that term.
+        const stall = faults.stallWatches({ namespace });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await create({
+          metadata: { name },
+          spec: {
+            holderIdentity: 'other',
+            leaseDurationSeconds: timing.leaseDurationMs / 1000,
+            renewTime: new Date().toISOString().replace('Z', '000Z'),
+          },
+        });
+        const otherLedAt = performance.now();
+        await remove();
+        // a's list finds nothing, and it creates the Lease.
+        await until(
+          () => seen.includes('acquire.attempted'),
+          'a tries to create the Lease',
+          30_000,
+        );
+        let holder = '';
+        for (let i = 0; i < 300 && holder !== 'candidate-0'; i++) {
+          const lease = (await read().catch(() => null)) as { spec?: { holderIdentity?: string } };
+          holder = lease?.spec?.holderIdentity ?? '';
+          if (holder !== 'candidate-0') await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(holder).toBe('candidate-0');
+        expect(a!.isLeader).toBe(false);
+        stall.undo(); // the watch now shows the other Lease before a's
+        await until(() => seen.includes('acquire.unconfirmed'), 'a gives its create up');
+        await until(() => a!.isLeader, 'a leads after waiting its own record out', 30_000);
+        // The other process's term, from its create, was over before a led.
+        const ledAt = intervals.find((interval) => interval.identity === 'candidate-0')!.start;
+        expect(ledAt - otherLedAt).toBeGreaterThanOrEqual(timing.leaseDurationMs);
       });
 
       it('a follower with a stalled watch still takes over', async ({ skip }) => {
