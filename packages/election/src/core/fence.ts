@@ -5,17 +5,20 @@
  * @remarks
  * `leaseTransitions` (the fencing token) counts terms within one Lease *object*. Deleting the
  * object loses the count, so a recreated Lease could hand out a token of an older term again.
- * The epoch closes that: whoever creates the Lease stamps the annotation
- * {@link FENCING_EPOCH_ANNOTATION} with the resourceVersion of the list in which it saw the
- * Lease absent. Since Kubernetes 1.35 (KEP-5504) resourceVersions of one resource type are
- * comparable decimal integers, and etcd keeps them increasing across deletions, so that list
- * version is at least the deletion's, above every write of every earlier object — and above
- * every earlier object's epoch. Every elector preserves annotations when it writes (so does
- * client-go's Update), so the pair (epoch, token) strictly increases over all terms.
+ * The epoch closes that: a Lease object's epoch is the resourceVersion its create made it at.
+ * Since Kubernetes 1.35 (KEP-5504) resourceVersions of one resource type are comparable
+ * decimal integers, and etcd keeps them increasing across deletions, so that version is above
+ * every write of every earlier object — and above every earlier object's epoch. It is known
+ * only from the create's answer, so the creator's term uses it from the start and its first
+ * renewal stamps it in the annotation {@link FENCING_EPOCH_ANNOTATION}. (The version of the
+ * list before the create is not enough: another elector's create and a deletion can land
+ * between that list and the create.) Every elector preserves annotations when it writes (so
+ * does client-go's Update), so the pair (epoch, token) strictly increases over all terms.
  *
- * A Lease that carries no epoch (created by a manifest, by client-go, or by an older
- * leasehold) gets one on its next acquisition by leasehold: the resourceVersion the acquiring
- * write was decided on, which is above everything any earlier object wrote.
+ * A Lease that carries no epoch (created by a manifest, by client-go, by an older leasehold,
+ * or by an elector that never renewed it) gets one on its next acquisition by leasehold: the
+ * resourceVersion the acquiring write was decided on, which is above everything any earlier
+ * object wrote.
  *
  * @module
  */

@@ -145,7 +145,7 @@ describe('createLeaderElector', () => {
     expect(f.store.current()?.record.renewTime).toMatch(/\.\d{6}Z$/);
   });
 
-  it('waits out an absent Lease for a lease duration, then creates it with token 0 and the epoch of the list that found it absent', async () => {
+  it('waits out an absent Lease for a lease duration, then creates it with token 0; its epoch is the version of the create, stamped by the first renewal', async () => {
     const f = setup(1, {}, { precreated: false });
     const elector = f.electors[0]!.start();
     await f.settle();
@@ -155,12 +155,18 @@ describe('createLeaderElector', () => {
     await f.advance(1);
     expect(elector.isLeader).toBe(true);
     expect(elector.term?.fencingToken).toBe(0);
-    // Nothing was ever written: the list before the create found it absent at version 1.
-    expect(elector.term?.fencingEpoch).toBe('1');
+    // The empty store is at version 1: the create made version 2.
+    const created = f.store.current()!;
+    expect(created.resourceVersion).toBe('2');
+    expect(elector.term?.fencingEpoch).toBe('2');
+    expect(elector.term?.fence).toBe(String(2 * 2 ** 32));
+    expect(created.object.metadata.annotations).toBeUndefined();
+    expect(created.record.leaseTransitions).toBe(0);
+    await f.advance(elector.config.retryPeriodMs);
     expect(f.store.current()?.object.metadata.annotations?.['leasehold.dev/fencing-epoch']).toBe(
-      '1',
+      '2',
     );
-    expect(f.store.current()?.record.leaseTransitions).toBe(0);
+    expect(elector.term?.fencingEpoch).toBe('2');
   });
 
   it('leads on a Lease it created only once its watch shows it; unconfirmed, it neither renews nor releases and waits its own record out', async () => {

@@ -305,6 +305,28 @@ describe('startTerm', () => {
     expect(term?.fence).toBe((25n * 2n ** 32n + 2n).toString());
     expect(term?.preferredAtAcquisition).toBeNull();
   });
+
+  it('takes a Lease it created, which carries no epoch yet, at the version of the create', () => {
+    const s = setup();
+    const created = lease('40', { holderIdentity: 'me', leaseDurationSeconds: 15 });
+    const result = {
+      outcome: 'acquired',
+      lease: created,
+      sentAt: s.clock.now(),
+      created: true,
+    } as const;
+    const term = s.updates.startTerm(s.context, result).term;
+    expect(term?.fencingEpoch).toBe('40');
+    expect(term?.fence).toBe((40n * 2n ** 32n).toString());
+    // An annotation, if the created object has one, is its epoch; a taken one without: none.
+    const stamped = lease('41', { holderIdentity: 'me' }, { [FENCING_EPOCH_ANNOTATION]: '7' });
+    expect(s.updates.startTerm(s.context, { ...result, lease: stamped }).term?.fencingEpoch).toBe(
+      '7',
+    );
+    expect(s.updates.startTerm(s.context, { ...result, created: false }).term?.fencingEpoch).toBe(
+      '0',
+    );
+  });
 });
 
 describe('recordRenewal', () => {

@@ -14,7 +14,7 @@ import {
   type TermEndReason,
   toStoreError,
 } from '../core/errors.js';
-import { fenceOf, fencingEpochOf } from '../core/fence.js';
+import { fenceOf, fencingEpochOf, hasFencingEpoch } from '../core/fence.js';
 import type { StoredLease } from '../core/lease-record.js';
 import { type AbsenceNote, type CreatedStanding, holderOf, observe } from '../core/lease-view.js';
 import type { LogSink } from '../core/logger.js';
@@ -147,7 +147,11 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
       if (result.outcome !== 'acquired') return {};
       const write = written(result.sentAt);
       const fencingToken = result.lease.record.leaseTransitions;
-      const fencingEpoch = fencingEpochOf(result.lease);
+      // A Lease we created carries no epoch yet: its epoch is the version of our create.
+      const fencingEpoch =
+        result.created && !hasFencingEpoch(result.lease)
+          ? result.lease.resourceVersion
+          : fencingEpochOf(result.lease);
       const fence = fenceOf(fencingEpoch, fencingToken);
       logger.info('acquired leadership', { fencingToken, fencingEpoch, fence });
       return {

@@ -131,10 +131,10 @@ export function electionActors() {
     }),
     renew: fromPromise<
       RenewResult,
-      WithEffects & { config: ElectionConfig; cached: StoredLease | null }
+      WithEffects & { config: ElectionConfig; cached: StoredLease | null; epoch: string | null }
     >(({ input, signal }) => {
       const { store, clock } = input.effects;
-      return renewLease({ store, clock, config: input.config, signal }, input.cached);
+      return renewLease({ store, clock, config: input.config, signal }, input.cached, input.epoch);
     }),
     release: fromPromise<ReleaseResult, WithEffects & { config: ElectionConfig }>(
       ({ input, signal }) => {

@@ -394,6 +394,7 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
                 effects: effectsOf(context),
                 config: context.config,
                 cached: context.view.lease,
+                epoch: context.term?.fencingEpoch ?? null,
               }),
               onDone: [
                 {

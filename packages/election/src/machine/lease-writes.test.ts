@@ -107,13 +107,26 @@ describe('acquireLease: the fencing epoch it stamps', () => {
   const epochOf = (lease: StoredLease | null | undefined) =>
     lease?.object.metadata.annotations?.[FENCING_EPOCH_ANNOTATION];
 
-  it('creates an absent Lease with the version it was listed absent at as its epoch', async () => {
+  it('creates an absent Lease without an epoch: its epoch is the version of the create, which the first renewal stamps', async () => {
     const w = world();
     holdAs(w.store, 'old');
     w.store.delete();
-    const { resourceVersion } = await w.store.list(new AbortController().signal);
-    await leading(w);
-    expect(epochOf(w.store.current())).toBe(resourceVersion);
+    const created = await leading(w);
+    expect(epochOf(created)).toBeUndefined();
+    const renewed = await renewLease(w.context, created, created.resourceVersion);
+    expect(renewed.outcome).toBe('renewed');
+    expect(epochOf(w.store.current())).toBe(created.resourceVersion);
+    // Once stamped, an epoch is never rewritten, whatever the term passes.
+    const again = await renewLease(w.context, w.store.current(), '999');
+    expect(again.outcome).toBe('renewed');
+    expect(epochOf(w.store.current())).toBe(created.resourceVersion);
+  });
+
+  it('renews a Lease without an epoch unchanged when the term has none to give', async () => {
+    const w = world();
+    const created = await leading(w);
+    await renewLease(w.context, created);
+    expect(epochOf(w.store.current())).toBeUndefined();
   });
 
   it('gives a Lease that has no epoch the version decided on, keeping its other annotations', async () => {

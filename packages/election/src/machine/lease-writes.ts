@@ -73,9 +73,10 @@ const leaseSeconds = (config: ElectionConfig) => config.leaseDurationMs / 1000;
  * A conflict is not an error: it means another candidate won, and the fresh list is returned
  * so the caller re-decides on current data instead of looping on a stale view.
  *
- * Creating lists first, for the version the Lease is absent at: that is the new object's
- * fencing epoch (see `core/fence.ts`), above every write of any object deleted before. When
- * the list finds a Lease after all, nothing is written and the caller re-decides on it.
+ * Creating lists first: when the list finds a Lease after all, nothing is written and the
+ * caller re-decides on it. A created Lease carries no fencing epoch: its epoch is the version
+ * the create made it at, above every write of any object before it, which is known only from
+ * the answer; the term stamps it with its first renewal (see `core/fence.ts`).
  */
 export function acquireLease(
   context: WriteContext,
@@ -91,11 +92,9 @@ async function acquire(
   deletedRecord: LeaseRecord | null,
 ): Promise<AcquireResult> {
   const { store, clock, config, signal } = context;
-  let absentAt: string | null = null;
   if (decidedOn === null) {
     const fresh = await freshList(store, signal);
     if (fresh.lease !== null) return fresh;
-    absentAt = fresh.absence.resourceVersion;
   }
   const sentAt = clock.now();
   const fields = acquisitionFields(
@@ -109,10 +108,7 @@ async function acquire(
     const lease =
       decidedOn === null
         ? await store.create(
-            withEpoch(
-              newLeaseObject(config.name, config.namespace, fields, config.lease),
-              absentAt,
-            ),
+            newLeaseObject(config.name, config.namespace, fields, config.lease),
             signal,
           )
         : await store.replace(
@@ -174,11 +170,20 @@ export type RenewResult =
 export function renewLease(
   context: WriteContext,
   cached: StoredLease | null,
+  epoch: string | null = null,
 ): Promise<RenewResult> {
-  return typed(renew(context, cached));
+  return typed(renew(context, cached, epoch));
 }
 
-async function renew(context: WriteContext, cached: StoredLease | null): Promise<RenewResult> {
+/**
+ * `epoch`: the term's fencing epoch, stamped on a Lease that carries none (one this elector
+ * created, whose epoch is the version of its create).
+ */
+async function renew(
+  context: WriteContext,
+  cached: StoredLease | null,
+  epoch: string | null,
+): Promise<RenewResult> {
   const { store, clock, config, signal } = context;
   let current = cached;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -195,7 +200,7 @@ async function renew(context: WriteContext, cached: StoredLease | null): Promise
     );
     try {
       const lease = await store.replace(
-        withElectionFields(current, fields),
+        withEpoch(withElectionFields(current, fields), hasFencingEpoch(current) ? null : epoch),
         current.resourceVersion,
         signal,
       );

@@ -3,7 +3,7 @@
  * out. Each failed before the fix it names.
  */
 import { describe, expect, it } from 'vitest';
-import { compareFences, fenceOf, fencingEpochOf } from '../../src/core/fence.js';
+import { compareFences, fenceOf, fencingEpochOf, hasFencingEpoch } from '../../src/core/fence.js';
 import { type LeaseRecord, renewalFields } from '../../src/core/lease-record.js';
 import { createManualClock, flushMicrotasks } from '../../src/core/manual-clock.js';
 import { createLeaderElector } from '../../src/handle/leader-elector.js';
@@ -549,8 +549,11 @@ describe('a stale assignment let a follower overwrite a live term (found by the 
 });
 
 /** Fences of every record written to the Lease that started a new term, in write order. */
-const acquiredFences = (simulation: Simulation) =>
-  simulation.server.store.writes.flatMap((write, i, all) => {
+const acquiredFences = (simulation: Simulation) => {
+  // A created Lease's epoch is the version of its create until its first renewal stamps it.
+  let createdAt = '0';
+  return simulation.server.store.writes.flatMap((write, i, all) => {
+    if (write.method === 'create') createdAt = write.resourceVersion;
     const lease = write.lease;
     if (lease === null || lease.record.holderIdentity === '') return [];
     const before = all[i - 1]?.lease ?? null;
@@ -563,10 +566,14 @@ const acquiredFences = (simulation: Simulation) =>
       : [
           {
             method: write.method,
-            fence: fenceOf(fencingEpochOf(lease), lease.record.leaseTransitions),
+            fence: fenceOf(
+              hasFencingEpoch(lease) ? fencingEpochOf(lease) : createdAt,
+              lease.record.leaseTransitions,
+            ),
           },
         ];
   });
+};
 
 describe('the Lease deleted under live electors (issue 11; once known issues, found by the chaos property)', () => {
   // A process that started after the deletion found no Lease and created one at once, with
@@ -714,5 +721,49 @@ describe('the Lease deleted under live electors (issue 11; once known issues, fo
     // Still the state that was once buggy: c1 created the Lease after the second deletion.
     const creates = simulation.server.store.writes.filter((w) => w.method === 'create');
     expect(creates.map((w) => w.lease?.record.holderIdentity)).toEqual(['c0', 'c1']);
+  });
+  // Two electors waited out a deletion and listed the Lease absent at the same version, which
+  // each put on its create as the epoch. c1's create landed, a third party deleted it, and
+  // c0's create (slow answers) landed after: a second object with the same (epoch, token 0),
+  // which a later taker would have continued from (S3; a fresh-seed deep pass, seed
+  // 32670175). Neither led on its create: each one's watch showed the other Lease or the
+  // deletion first. Fixed: a created Lease's epoch is the version of its create, above every
+  // write before it, stamped by its creator's first renewal (or, if it never renews, by the
+  // next taker's decided-on version).
+  it('fixed: two creates decided on one list never share a fence. Schedule: scenario(2 candidates, 15/10/2 s, slowAnswers, no request timeout, seed 3), steps: deleteLease(), advance(15710ms), deleteLease()', async () => {
+    const scenario: Scenario = {
+      seed: 3,
+      timing: DEFAULT_TIMING,
+      candidates: 2,
+      rho: 1,
+      rates: [1, 1, 1, 1],
+      link: 'slowAnswers',
+      requestTimeoutMs: null,
+      drainTimeoutMs: 7_500,
+      releaseOnStop: false,
+      work: { kind: 'slow', ms: 2_000 },
+    };
+    const steps: Step[] = [
+      { kind: 'deleteLease' },
+      { kind: 'advance', ms: 15_710 },
+      { kind: 'deleteLease' },
+    ];
+    const simulation = await replay(scenario, steps);
+    await simulation.recover(); // S1–S3 are checked at every event
+    // Still the state that was once buggy: c1's create, its deletion, then c0's create.
+    const writes = simulation.server.store.writes.map((w) => [
+      w.method,
+      w.lease?.record.holderIdentity ?? null,
+    ]);
+    expect(writes.slice(0, 4)).toEqual([
+      ['delete', null],
+      ['create', 'c1'],
+      ['delete', null],
+      ['create', 'c0'],
+    ]);
+    const fences = acquiredFences(simulation);
+    for (let i = 1; i < fences.length; i++) {
+      expect(compareFences(fences[i]!.fence, fences[i - 1]!.fence)).toBeGreaterThan(0);
+    }
   });
 });

@@ -15,7 +15,12 @@
  *
  * @module
  */
-import { compareFences, fenceOf, fencingEpochOf } from '../../../src/core/fence.js';
+import {
+  compareFences,
+  fenceOf,
+  fencingEpochOf,
+  hasFencingEpoch,
+} from '../../../src/core/fence.js';
 import type { LeaseRecord } from '../../../src/core/lease-record.js';
 import type { LeaseWriteRecord } from '../../../src/store/index.js';
 import type { WriteAttribution } from './sim-server.js';
@@ -157,6 +162,11 @@ export function createWriteLogChecker(): WriteLogChecker {
    * Lease's included, must go past it.
    */
   let highestFence: string | null = null;
+  /**
+   * The epoch of the object now stored: its annotation, or the version its create made it
+   * at, as its creator counts it until its first renewal stamps that (see core/fence.ts).
+   */
+  let createdAt: string | null = null;
   return {
     check(writes, isElector) {
       const found: Violation[] = [];
@@ -165,8 +175,15 @@ export function createWriteLogChecker(): WriteLogChecker {
         const { record, attribution } = write;
         const before = previous;
         const highestBefore = highestFence;
+        if (record.method === 'create') createdAt = record.resourceVersion;
+        if (record.lease === null) createdAt = null;
         const fence = record.lease
-          ? fenceOf(fencingEpochOf(record.lease), record.lease.record.leaseTransitions)
+          ? fenceOf(
+              hasFencingEpoch(record.lease)
+                ? fencingEpochOf(record.lease)
+                : (createdAt ?? fencingEpochOf(record.lease)),
+              record.lease.record.leaseTransitions,
+            )
           : null;
         if (fence !== null && (highestFence === null || compareFences(fence, highestFence) > 0)) {
           highestFence = fence;

@@ -145,14 +145,10 @@ export const CHAOS_WEIGHTS: StepWeights = {
   wallFreeze: 1,
   prefer: 1,
   label: 1,
-  // Deleting a live Lease: an absence nobody saw happen is waited out, a recreated Lease
-  // carries a fencing epoch above every earlier write, and a create is led on only once the
-  // watch shows the absence held until it (regressions.test.ts, issue 11). Off in the random
-  // search while a known issue stands (known-issues.test.ts): a create that lands after
-  // another elector's create and a deletion carries a stale epoch, and can repeat a fence
-  // (S3); a fresh-seed deep pass finds it about once in 700 schedules. Deletion is tested by
-  // the directed schedules of regressions.test.ts and the e2e deletion cases until then.
-  deleteLease: 0,
+  // Deleting a live Lease: an absence nobody saw happen is waited out, a created Lease is led
+  // on only once the watch shows the absence held until it, and its fencing epoch is the
+  // version of its create (regressions.test.ts, issue 11).
+  deleteLease: 1,
 };
 
 /** Steps, with times scaled to `timing` (a step of "a few retry periods" means the same thing). */
