@@ -153,7 +153,7 @@ describe('electorEvents', () => {
 
   it('reports a create the watch did not confirm, and one it did as an acquisition', () => {
     const created = lease('me', '20');
-    const pendingCreate = { lease: created, sentAt: 0, absentSince: 0 };
+    const pendingCreate = { lease: created, sentAt: 0, deadline: 10_000 };
     const confirming = at(
       { candidate: 'confirming' },
       { term: null, deadline: null, pendingCreate },

@@ -474,9 +474,11 @@ describe('a Lease we created, held back until the watch confirms it', () => {
     expect(s.updates.createdStanding(context)).toBeNull();
     const decided = { ...context, ...s.updates.noteDecision(context) };
     expect(decided.decidedAt).toBe(7_000);
-    const result = { outcome: 'acquired', lease: created, sentAt: 9_000, created: true } as const;
+    const sentAt = s.clock.now();
+    const result = { outcome: 'acquired', lease: created, sentAt, created: true } as const;
     const held = { ...decided, ...s.updates.holdCreated(decided, result) };
-    expect(held.pendingCreate).toEqual({ lease: created, sentAt: 9_000, absentSince: 7_000 });
+    // Its deadline is the term's would-be deadline: a renew deadline after the create was sent.
+    expect(held.pendingCreate).toEqual({ lease: created, sentAt, deadline: sentAt + 10_000 });
     expect(s.updates.holdCreated(decided, { outcome: 'lost-race', lease: created })).toEqual({});
     expect(s.updates.createdStanding(held)).toBe('pending');
     const confirmed = { ...held, view: observe(held.view, created, 9_100) };
@@ -487,6 +489,11 @@ describe('a Lease we created, held back until the watch confirms it', () => {
     expect(s.updates.createdStanding({ ...confirmed, gapSinceDecision: true })).toBe(
       'contradicted',
     );
+    // Past that deadline a create is never confirmed, even by our own object.
+    s.clock.advance(10_000 - 1);
+    expect(s.updates.createdStanding(confirmed)).toBe('confirmed');
+    s.clock.advance(1);
+    expect(s.updates.createdStanding(confirmed)).toBe('contradicted');
     expect(s.updates.noteDecision({ ...held, gapSinceDecision: true }).gapSinceDecision).toBe(
       false,
     );
@@ -496,7 +503,7 @@ describe('a Lease we created, held back until the watch confirms it', () => {
     const s = setup();
     expect(s.updates.abandonCreated(s.context)).toEqual({});
     expect(s.logs).toEqual([]);
-    const pending = { lease: created, sentAt: 100_000, absentSince: 90_000 };
+    const pending = { lease: created, sentAt: 100_000, deadline: 110_000 };
     const context = { ...s.context, view: absentView(90_000), pendingCreate: pending };
     s.clock.advance(10_000);
     const update = s.updates.abandonCreated(context);
@@ -516,7 +523,7 @@ describe('a Lease we created, held back until the watch confirms it', () => {
 
   it('clears the held create when a term starts', () => {
     const s = setup();
-    const pending = { lease: created, sentAt: 100_000, absentSince: 90_000 };
+    const pending = { lease: created, sentAt: 100_000, deadline: 110_000 };
     const context = { ...s.context, view: absentView(90_000), pendingCreate: pending };
     const result = { outcome: 'acquired', lease: created, sentAt: 100_000, created: true } as const;
     expect(s.updates.startTerm(context, result).pendingCreate).toBeNull();

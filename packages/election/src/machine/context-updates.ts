@@ -97,19 +97,25 @@ export function contextUpdates({ clock, logger, random, policy }: UpdateServices
     holdCreated(context: ElectionContext, result: AcquireResult): Update {
       if (result.outcome !== 'acquired') return {};
       const { lease, sentAt } = result;
-      return { pendingCreate: { lease, sentAt, absentSince: context.decidedAt } };
+      const deadline = policy.deadlineAfterWrite(written(sentAt), null, context.config);
+      return { pendingCreate: { lease, sentAt, deadline } };
     },
 
-    /** Where the create held back stands on the watch now. */
+    /**
+     * Where the create held back stands on the watch now; past the deadline its term would
+     * have had, it can no longer be confirmed.
+     */
     createdStanding(context: ElectionContext): CreatedStanding | null {
       const pending = context.pendingCreate;
       if (pending === null) return null;
       // A relist after lost history may show our object with what came before it unseen.
-      if (context.gapSinceDecision) return 'contradicted';
+      if (context.gapSinceDecision || policy.deadlinePassed(pending.deadline, clock.now())) {
+        return 'contradicted';
+      }
       return policy.createdStanding(
         context.view,
         pending.lease,
-        pending.absentSince,
+        context.decidedAt,
         context.config.identity,
       );
     },

@@ -52,8 +52,8 @@ export interface PendingCreate {
   readonly lease: StoredLease;
   /** Local time just before the create was sent: the term's start if it is confirmed. */
   readonly sentAt: number;
-  /** `observedAt` of the absence the create was decided on. */
-  readonly absentSince: number;
+  /** The deadline the term would have: past it, the create is given up unconfirmed. */
+  readonly deadline: number;
 }
 
 /** The machine's context: data only. */
@@ -77,7 +77,10 @@ export interface ElectionContext {
   /** After a failed acquisition: do not try again before this. */
   readonly retryAt: number | null;
   readonly acquireFailures: number;
-  /** `observedAt` of the view an acquisition in flight was decided on. */
+  /**
+   * `observedAt` of the view an acquisition in flight was decided on: for a create, the
+   * absence the watch must still show when our object comes back.
+   */
   readonly decidedAt: number;
   /** The watch lost its history since that decision: a create cannot be confirmed. */
   readonly gapSinceDecision: boolean;

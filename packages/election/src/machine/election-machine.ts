@@ -103,19 +103,9 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       drained: (_, drain: DrainResult) => drain.settled,
       acquiredLate: (_, result: AcquireResult) => result.outcome === 'acquired',
       created: (_, result: AcquireResult) => result.outcome === 'acquired' && result.created,
-      createConfirmed: ({ context }) =>
-        updateOf(context).createdStanding(context) === 'confirmed' &&
-        effectsOf(context).policy.answeredInTime(
-          updateOf(context).written(context.pendingCreate?.sentAt ?? -Infinity),
-          context.config,
-        ),
+      createConfirmed: ({ context }) => updateOf(context).createdStanding(context) === 'confirmed',
       createUnconfirmable: ({ context }) =>
-        context.stopRequested ||
-        updateOf(context).createdStanding(context) !== 'pending' ||
-        !effectsOf(context).policy.answeredInTime(
-          updateOf(context).written(context.pendingCreate?.sentAt ?? -Infinity),
-          context.config,
-        ),
+        context.stopRequested || updateOf(context).createdStanding(context) !== 'pending',
       acquiredInTime: ({ context }, result: AcquireResult) =>
         result.outcome === 'acquired' &&
         effectsOf(context).policy.answeredInTime(
@@ -139,13 +129,10 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
         );
       },
       writeTimeout: ({ context }) => effectsOf(context).policy.writeTimeout(context.config),
-      confirmTimeout: ({ context }) =>
-        Math.max(
-          0,
-          (context.pendingCreate?.sentAt ?? 0) +
-            context.config.renewDeadlineMs -
-            effectsOf(context).clock.now(),
-        ),
+      confirmTimeout: ({ context }) => {
+        const { policy, clock } = effectsOf(context);
+        return policy.termDeadline(context.pendingCreate?.deadline ?? null, clock.now());
+      },
       termDeadline: ({ context }) => {
         const { policy, clock } = effectsOf(context);
         return policy.termDeadline(context.deadline, clock.now());
