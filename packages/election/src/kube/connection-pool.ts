@@ -8,11 +8,13 @@
  * from (CA, client certificate and key): when a request's authentication produced different
  * material (an exec plugin's short-lived client certificate was renewed, a rotated CA or
  * certificate file), the pool adopts that request's fresh dispatcher and closes the old one,
- * which lets its in-flight requests finish first.
+ * which lets its in-flight requests finish first. For a plain-HTTP cluster (no TLS material,
+ * where client-node builds no dispatcher) the pool builds its own keep-alive agent.
  *
  * @module
  */
 import type { RequestContext } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 import { http1Only } from './http1-dispatcher.js';
 
 /** The dispatcher (an undici Agent carrying the cluster's TLS settings) client-node builds. */
@@ -27,15 +29,25 @@ export class ConnectionPool {
    * The dispatcher to send a request with, given the one its authentication just built from
    * `material` (a digest of the TLS material; see kube/credentials.ts).
    */
-  dispatcherFor(fresh: Dispatcher | undefined, material: string): Dispatcher | undefined {
+  dispatcherFor(fresh: Dispatcher | undefined, material: string): Dispatcher {
     if (this.#dispatcher !== undefined && this.#material === material) return this.#dispatcher;
     const old = this.#dispatcher;
     // HTTP/1.1 only: aborting many HTTP/2 streams of one session under load starved the event
     // loop and grew memory without bound (see kube/http1-dispatcher.ts).
-    this.#dispatcher = fresh && http1Only(fresh);
+    const dispatcher = fresh === undefined ? plainAgent() : http1Only(fresh);
+    this.#dispatcher = dispatcher;
     this.#material = material;
     // close() waits for the old dispatcher's requests; a failure there is of no interest.
     old?.close().catch(() => {});
-    return this.#dispatcher;
+    return dispatcher;
   }
+}
+
+/** A keep-alive agent with client-node's socket settings, for a cluster without TLS material. */
+function plainAgent(): Dispatcher {
+  // keepAliveInitialDelay as client-node (and client-go) use: below cloud balancers' 60 s.
+  return new Agent({
+    allowH2: false,
+    connect: { keepAlive: true, keepAliveInitialDelay: 30_000 },
+  }) as unknown as Dispatcher;
 }

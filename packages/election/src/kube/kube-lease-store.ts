@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, LeaseStoreError, MalformedLeaseError } from '../core/errors.js';
 import { type LeaseObject, parseLease, type StoredLease } from '../core/lease-record.js';
 import type { LeaseListing, LeaseStore, LeaseWatchOptions } from '../core/lease-store.js';
@@ -12,7 +12,7 @@ import { ConnectionPool } from './connection-pool.js';
 import { CredentialSource } from './credentials.js';
 import type { KubeOperation } from './errors.js';
 import { limitLeaseStore } from './limited-lease-store.js';
-import { SENT_VERBATIM, sendRequest } from './request.js';
+import { apiServerOf, leasePath, sendRequest } from './request.js';
 import { requestLimiterFor } from './request-limiter.js';
 import type { SharedConnection } from './shared-connection.js';
 import { watchLease } from './watch.js';
@@ -82,7 +82,7 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
   if (!(Number.isInteger(watchTimeoutSeconds) && watchTimeoutSeconds > 0)) {
     throw new ConfigError('watchTimeoutSeconds', 'must be a positive integer');
   }
-  const api = options.connection?.api ?? kubeConfig.makeApiClient(CoordinationV1Api);
+  const server = options.connection?.server ?? apiServerOf(kubeConfig);
   const pool = options.connection?.pool ?? new ConnectionPool();
   const credentials = options.connection?.credentials ?? new CredentialSource(kubeConfig);
   const op = (method: string): KubeOperation => ({ method, namespace, name });
@@ -125,8 +125,8 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     async get(signal) {
       try {
         const raw = await sendRequest(
-          { credentials, pool, op: op('get'), signal, timeoutMs },
-          (config) => api.readNamespacedLease({ name, namespace }, config),
+          { server, credentials, pool, op: op('get'), signal, timeoutMs },
+          { method: 'GET', path: leasePath(namespace, name) },
         );
         return toStored('get', raw);
       } catch (error) {
@@ -136,10 +136,10 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
     },
 
     async list(signal): Promise<LeaseListing> {
+      const selector = encodeURIComponent(`metadata.name=${name}`);
       const raw = await sendRequest(
-        { credentials, pool, op: op('list'), signal, timeoutMs },
-        (config) =>
-          api.listNamespacedLease({ namespace, fieldSelector: `metadata.name=${name}` }, config),
+        { server, credentials, pool, op: op('list'), signal, timeoutMs },
+        { method: 'GET', path: `${leasePath(namespace)}?fieldSelector=${selector}` },
       );
       const list = raw as { metadata?: { resourceVersion?: unknown }; items?: unknown };
       const resourceVersion = list?.metadata?.resourceVersion;
@@ -166,8 +166,8 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
       const { resourceVersion: _ignored, ...metadata } = target.metadata;
       const body = { ...target, metadata };
       const raw = await sendRequest(
-        { credentials, pool, op: op('create'), signal, timeoutMs, body },
-        (config) => api.createNamespacedLease({ namespace, body: SENT_VERBATIM }, config),
+        { server, credentials, pool, op: op('create'), signal, timeoutMs, body },
+        { method: 'POST', path: leasePath(namespace) },
       );
       return toStored('create', raw);
     },
@@ -179,8 +179,8 @@ export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions)
         metadata: { ...target.metadata, resourceVersion: expectedResourceVersion },
       };
       const raw = await sendRequest(
-        { credentials, pool, op: op('replace'), signal, timeoutMs, body },
-        (config) => api.replaceNamespacedLease({ name, namespace, body: SENT_VERBATIM }, config),
+        { server, credentials, pool, op: op('replace'), signal, timeoutMs, body },
+        { method: 'PUT', path: leasePath(namespace, name) },
       );
       return toStored('replace', raw);
     },

@@ -1,18 +1,19 @@
 /**
- * What a group of Lease stores on one cluster share: one generated API client, one connection
+ * What a group of Lease stores on one cluster share: the API server's address, one connection
  * pool (so a thousand electors use a handful of keep-alive sockets, not one pool each) and one
  * request limiter.
  *
  * @module
  */
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ConnectionPool } from './connection-pool.js';
 import { CredentialSource } from './credentials.js';
+import { type ApiServer, apiServerOf } from './request.js';
 import { type RequestLimiter, requestLimiterFor } from './request-limiter.js';
 
 /** See the module documentation. */
 export interface SharedConnection {
-  readonly api: CoordinationV1Api;
+  readonly server: ApiServer;
   readonly pool: ConnectionPool;
   /** One authentication for the group (bounded, token files re-read; see credentials.ts). */
   readonly credentials: CredentialSource;
@@ -25,7 +26,7 @@ export function createSharedConnection(
   limiter: RequestLimiter = requestLimiterFor(kubeConfig),
 ): SharedConnection {
   return {
-    api: kubeConfig.makeApiClient(CoordinationV1Api),
+    server: apiServerOf(kubeConfig),
     pool: new ConnectionPool(),
     credentials: new CredentialSource(kubeConfig),
     limiter,

@@ -18,7 +18,7 @@ import type { LeaseStore } from '../core/lease-store.js';
 import { type Logger, toLogSink } from '../core/logger.js';
 import { createKubernetesLeaseStore } from './kube-lease-store.js';
 import { createNamespaceInformer, type NamespaceInformer } from './namespace-informer.js';
-import { sendRequest } from './request.js';
+import { leasePath, sendRequest } from './request.js';
 import type { RequestLimiter } from './request-limiter.js';
 import { createSharedConnection } from './shared-connection.js';
 
@@ -63,7 +63,7 @@ export function createSharedLeaseStores(options: SharedLeaseStoresOptions): Shar
   const labels = options.labels ?? {};
   const labelSelector = labelSelectorOf(labels);
   const connection = createSharedConnection(kubeConfig, options.limiter);
-  const { api, pool, credentials, limiter } = connection;
+  const { server, pool, credentials, limiter } = connection;
 
   const informer = createNamespaceInformer({
     kubeConfig,
@@ -75,11 +75,15 @@ export function createSharedLeaseStores(options: SharedLeaseStoresOptions): Shar
     listAll: async (signal) => {
       const op = { method: 'list', namespace, name: '*' };
       const raw = (await limiter.run(0, signal, () =>
-        sendRequest({ pool, credentials, op, signal, timeoutMs }, (config) =>
-          api.listNamespacedLease(
-            labelSelector === undefined ? { namespace } : { namespace, labelSelector },
-            config,
-          ),
+        sendRequest(
+          { server, pool, credentials, op, signal, timeoutMs },
+          {
+            method: 'GET',
+            path:
+              labelSelector === undefined
+                ? leasePath(namespace)
+                : `${leasePath(namespace)}?labelSelector=${encodeURIComponent(labelSelector)}`,
+          },
         ),
       )) as { metadata?: { resourceVersion?: unknown }; items?: unknown };
       const resourceVersion = raw?.metadata?.resourceVersion;
