@@ -85,7 +85,12 @@ export function spawnTracked(
     env: options.env ?? process.env,
     cwd: options.cwd,
   });
-  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  if (child.pid === undefined) {
+    // spawn reports a missing binary with an 'error' event on the next tick; without a listener
+    // that event would crash the benchmark instead of failing this contender's preflight.
+    child.once('error', () => {});
+    throw new Error(`could not start ${command}`);
+  }
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
