@@ -110,10 +110,18 @@ function makeLeaseCreator(kubeconfigPath: string, namespace: string): Arena['cre
   kc.loadFromFile(kubeconfigPath);
   const api = kc.makeApiClient(CoordinationV1Api);
   const create = async (name: string): Promise<void> => {
-    try {
-      await api.createNamespacedLease({ namespace, body: { metadata: { name }, spec: {} } });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 409) throw e;
+    // client-node opens a connection per request: 10,000 creates churn through the loopback's
+    // ephemeral ports, and one may fail on the socket ("fetch failed"). Try again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.createNamespacedLease({ namespace, body: { metadata: { name }, spec: {} } });
+        return;
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (code === 409) return;
+        if (typeof code === 'number' || attempt >= 5) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   };
   return async (names) => {

@@ -54,6 +54,8 @@ const { values } = parseArgs({
     path: { type: 'string' },
     /** B4's profile (default: the first B1 profile of the apiserver). */
     'b4-profile': { type: 'string' },
+    /** B4's steady window in seconds (e.g. 300 for the kubelet soak as a filtered run). */
+    'b4-window-s': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -73,6 +75,7 @@ if (values.help === true) {
   --path=standalone,group,client-go
                            B4: one elector per Lease, the shared group, client-go's goelector
   --b4-profile=NAME        B4's timing profile (default: the first apiserver profile)
+  --b4-window-s=S          B4's steady window in seconds (default: 60 full, 10 quick)
   --out=PATH               where to write the results JSON (default: bench/results/)`);
   process.exit(0);
 }
@@ -218,7 +221,8 @@ const filtered = Boolean(
     values.trials ||
     values.m ||
     values.path ||
-    values['b4-profile'],
+    values['b4-profile'] ||
+    values['b4-window-s'],
 );
 // A filtered run is a supplement, never taken for "the newest full run" by the report.
 const outPath =
@@ -482,7 +486,9 @@ async function scaleScenario(
           backend: kind,
           profile: p,
           m,
-          windowMs: plan.windowMs ?? PLAN.b4WindowMs,
+          windowMs:
+            plan.windowMs ??
+            (values['b4-window-s'] ? Number(values['b4-window-s']) * 1000 : PLAN.b4WindowMs),
           settleTimeoutMs: PLAN.b4SettleTimeoutMs,
         };
         const run =
