@@ -12,8 +12,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createLeaseApi, toNodeListener } from '@leasehold/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseStoreError } from '../core/errors.js';
+import { ConnectionPool } from './connection-pool.js';
+import { CredentialSource } from './credentials.js';
 import { createKubernetesLeaseStore } from './kube-lease-store.js';
 import { loadKubeConfigFile } from './kubeconfig.js';
+import { apiServerOf } from './request.js';
+import { createRequestLimiter } from './request-limiter.js';
 
 const NAME = 'rotating';
 const NAMESPACE = 'default';
@@ -317,6 +321,77 @@ describe('a hung exec credential plugin', () => {
   }, 30_000);
 });
 
+/** A store whose credentials are reused on a clock the test moves. */
+function storeOnClock(kubeConfig: KubeConfig) {
+  const clock = { now: 0 };
+  const connection = {
+    server: apiServerOf(kubeConfig),
+    pool: new ConnectionPool(),
+    credentials: new CredentialSource(kubeConfig, { reuseMs: 1000, now: () => clock.now }),
+    limiter: createRequestLimiter(),
+  };
+  const store = createKubernetesLeaseStore({
+    kubeConfig,
+    name: NAME,
+    namespace: NAMESPACE,
+    connection,
+  });
+  return { store, clock };
+}
+
+/** An exec plugin whose token is read from a file each run, expired at once (run per call). */
+function rotatingExecPlugin(dir: string, token: string) {
+  const tokenPath = join(dir, 'exec-token');
+  writeFileSync(tokenPath, token);
+  const plugin = execPlugin(
+    dir,
+    `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2000-01-01T00:00:00Z"}}' "$(cat '${tokenPath}')"`,
+  );
+  return { ...plugin, rotate: (next: string) => writeFileSync(tokenPath, next) };
+}
+
+describe('reused credentials', () => {
+  it('authenticate once for the calls within the window, and again after it', async () => {
+    const server = await guardedServer();
+    server.accepted.add('t1');
+    const plugin = rotatingExecPlugin(tempDir(), 't1');
+    const { store, clock } = storeOnClock(execKubeConfig(server.url, plugin.command));
+    for (let i = 0; i < 3; i++) await store.get(signal());
+    expect(plugin.starts()).toHaveLength(1);
+    clock.now = 999;
+    await store.get(signal());
+    expect(plugin.starts()).toHaveLength(1);
+    clock.now = 1000;
+    await store.get(signal());
+    expect(plugin.starts()).toHaveLength(2);
+    expect(server.seen).toEqual(Array(5).fill('Bearer t1'));
+  }, 30_000);
+
+  it('are dropped on a 401, and the call repeated once with the fresh token', async () => {
+    const server = await guardedServer();
+    server.accepted.add('t1');
+    const plugin = rotatingExecPlugin(tempDir(), 't1');
+    const { store } = storeOnClock(execKubeConfig(server.url, plugin.command));
+    await store.get(signal());
+    // Rotated within the window: the reused token is refused, the fresh one accepted.
+    plugin.rotate('t2');
+    server.accepted.clear();
+    server.accepted.add('t2');
+    expect(await store.get(signal())).toBeNull();
+    expect(server.seen).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t2']);
+    expect(plugin.starts()).toHaveLength(2);
+  }, 30_000);
+
+  it('report a 401 once authenticating afresh gives the same token', async () => {
+    const server = await guardedServer();
+    const plugin = rotatingExecPlugin(tempDir(), 'refused');
+    const { store } = storeOnClock(execKubeConfig(server.url, plugin.command));
+    await expect(store.get(signal())).rejects.toMatchObject({ kind: 'unauthorized' });
+    expect(server.seen).toEqual(['Bearer refused']);
+    expect(plugin.starts()).toHaveLength(2);
+  }, 30_000);
+});
+
 describe('the connection pool', () => {
   it('opens a new connection when an exec plugin hands out a new client certificate', async () => {
     const server = await guardedServer();
@@ -330,11 +405,18 @@ describe('the connection pool', () => {
       dir,
       `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token","clientCertificateData":"%s","clientKeyData":"key","expirationTimestamp":"2000-01-01T00:00:00Z"}}' "$(cat '${certPath}')"`,
     );
-    const store = storeFor(execKubeConfig(server.url, plugin.command));
-    for (let i = 0; i < 3; i++) await store.get(signal());
+    const { store, clock } = storeOnClock(execKubeConfig(server.url, plugin.command));
+    for (let i = 0; i < 3; i++) {
+      clock.now += 1000;
+      await store.get(signal());
+    }
+    expect(plugin.starts()).toHaveLength(3);
     expect(server.connections).toBe(1);
     writeFileSync(certPath, 'certificate-two');
-    for (let i = 0; i < 3; i++) await store.get(signal());
+    for (let i = 0; i < 3; i++) {
+      clock.now += 1000;
+      await store.get(signal());
+    }
     expect(server.connections).toBe(2);
   }, 30_000);
 });

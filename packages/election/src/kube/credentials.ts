@@ -15,6 +15,14 @@
  * Bearer tokens from files (a kubeconfig `token-file`, the in-cluster service-account token)
  * are read through {@link TokenFile}: fresh whenever the file changed, and again after a 401.
  *
+ * One authentication serves every request for a short window ({@link CredentialReuse}, 1 s by
+ * default) instead of one per request. client-node's authentication builds a new dispatcher
+ * for every call, and the digest of the TLS material hashes the CA and client certificate:
+ * with a thousand electors renewing every 2 s that was 500 of each a second, and their garbage
+ * lived long enough to be promoted to old space (bench/analysis.md). Nothing gets staler than
+ * the window: a rotated token file or exec credential is picked up at most that much later,
+ * and a 401 drops the reused credentials at once (see {@link CredentialSource.changedSince}).
+ *
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -44,6 +52,19 @@ interface WithApplyOptions {
   applyOptions(options: Record<string, unknown>): Promise<void>;
 }
 
+/** How long one authentication is reused, on which clock. */
+export interface CredentialReuse {
+  /**
+   * Milliseconds an authentication serves later requests; 0 authenticates every request.
+   * @defaultValue 1000
+   */
+  readonly reuseMs?: number;
+  /** The monotonic clock the window is measured on. @defaultValue `performance.now` */
+  readonly now?: () => number;
+}
+
+const DEFAULT_REUSE_MS = 1000;
+
 /** TLS fields of client-node's options that decide which connections may be reused. */
 const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'];
 
@@ -56,9 +77,15 @@ export class CredentialSource {
   #running = false;
   readonly #waiters = new Set<Waiter>();
   readonly #tokenFiles = new Map<string, TokenFile>();
+  readonly #reuseMs: number;
+  readonly #now: () => number;
+  /** The last authentication and when it finished, while it may be reused. */
+  #reused: { readonly credentials: Credentials; readonly at: number } | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, reuse: CredentialReuse = {}) {
     this.#kubeConfig = kubeConfig;
+    this.#reuseMs = reuse.reuseMs ?? DEFAULT_REUSE_MS;
+    this.#now = reuse.now ?? (() => performance.now());
     const apply = (kubeConfig as unknown as WithApplyOptions).applyOptions;
     // A prototype view rather than a patch: the caller's object stays untouched, and
     // client-node's `this.applyOptions(...)` inside applySecurityAuthentication finds ours.
@@ -82,6 +109,10 @@ export class CredentialSource {
    */
   credentials(signal: AbortSignal): Promise<Credentials> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    const reused = this.#reused;
+    if (reused !== undefined && this.#now() - reused.at < this.#reuseMs) {
+      return Promise.resolve(reused.credentials);
+    }
     return new Promise<Credentials>((resolve, reject) => {
       const onAbort = () => {
         this.#waiters.delete(waiter);
@@ -113,22 +144,29 @@ export class CredentialSource {
       for (const waiter of waiters) each(waiter);
     };
     this.#authenticate().then(
-      (credentials) => settle((waiter) => waiter.resolve(credentials)),
+      (credentials) => {
+        this.#reused = { credentials, at: this.#now() };
+        settle((waiter) => waiter.resolve(credentials));
+      },
       (error: unknown) => settle((waiter) => waiter.reject(error)),
     );
   }
 
   /**
-   * After a 401: reads the token file again, whatever its metadata says.
+   * After a 401: forgets the reused credentials, reads the token file again whatever its
+   * metadata says, and authenticates afresh.
    *
-   * @returns whether the token now differs from the one sent (`sentAuthorization`), i.e.
-   *   whether repeating the request once can help.
+   * @returns whether the `Authorization` header now differs from the one sent
+   *   (`sentAuthorization`), i.e. whether repeating the request once can help; `false` when
+   *   authenticating again failed or `signal` aborted (the repeat would fail the same way).
    */
-  async tokenChangedSince(sentAuthorization: string | undefined): Promise<boolean> {
+  async changedSince(sentAuthorization: string | undefined, signal: AbortSignal): Promise<boolean> {
+    this.#reused = undefined;
     const path = tokenFileOf(this.#kubeConfig.getCurrentUser());
-    if (path === undefined) return false;
     try {
-      return `Bearer ${await this.#tokenFile(path).read(true)}` !== sentAuthorization;
+      if (path !== undefined) await this.#tokenFile(path).read(true);
+      const fresh = await this.credentials(signal);
+      return fresh.headers.Authorization !== sentAuthorization;
     } catch {
       return false;
     }

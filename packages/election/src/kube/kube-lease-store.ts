@@ -61,8 +61,10 @@ const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
  * - Cancellation: aborting a call's signal cancels its HTTP request and the call rejects with
  *   `signal.reason`. A request that outlives `requestTimeoutMs` is cancelled and rejects with
  *   `LeaseStoreError('unavailable')`. Both bound authentication too (a hung exec plugin).
- * - Tokens read from files (kubeconfig `token-file`, in-cluster service account) are read
- *   again whenever the file changes, and once more after a 401 before the 401 is reported.
+ * - One authentication serves the requests of the next second (client-node's runs per call
+ *   and costs as much client CPU as the rest of a renewal). Tokens read from files (kubeconfig
+ *   `token-file`, in-cluster service account) are read again when the file changes, at most a
+ *   second later, and once more after a 401 before the 401 is reported.
  * - Errors are {@link LeaseStoreError}s mapped in `kube/errors.ts`, original kept as `cause`.
  * - `watch` resolves when the server ends the stream or the signal aborts; rejects with
  *   `gone` on a 410 (in band or not), with the mapped error otherwise.
@@ -70,7 +72,8 @@ const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
  * RBAC needed: `get`, `list`, `watch`, `create`, `update` on `leases` in `coordination.k8s.io`
  * (all but `create` and `list` can be narrowed with `resourceNames`).
  *
- * @throws {@link ConfigError} for an empty name or namespace or a non-positive timeout.
+ * @throws {@link ConfigError} for an empty name or namespace, a non-positive timeout, or a
+ *   kubeconfig whose current cluster has no http(s) server URL.
  */
 export function createKubernetesLeaseStore(options: KubernetesLeaseStoreOptions): LeaseStore {
   const { kubeConfig, name, namespace } = options;

@@ -122,8 +122,9 @@ export async function sendRequest(settings: RequestSettings, call: ApiCall): Pro
   const bound = AbortSignal.any([signal, timeout.signal]);
   const payload = settings.body === undefined ? undefined : JSON.stringify(settings.body);
   try {
-    // One repeat after a 401, when the token file now holds another token (it was rotated
-    // and the old token revoked between our read and the server's check).
+    // One repeat after a 401, when authenticating afresh gives another token: the token file
+    // was rotated and the old token revoked between our read and the server's check, or the
+    // reused credentials (kube/credentials.ts) held a token that has just been replaced.
     for (let attempt = 0; ; attempt++) {
       let authorization: string | undefined;
       try {
@@ -143,7 +144,7 @@ export async function sendRequest(settings: RequestSettings, call: ApiCall): Pro
         if (
           mapped.kind !== 'unauthorized' ||
           attempt > 0 ||
-          !(await settings.credentials.tokenChangedSince(authorization))
+          !(await settings.credentials.changedSince(authorization, bound))
         ) {
           throw mapped;
         }
