@@ -10,7 +10,8 @@
  * seconds, capMb, group).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -36,6 +37,14 @@ const config = {
   /** Seconds after start at which to write a heap snapshot (0: none). */
   snapshotA: 0,
   snapshotB: 0,
+  /**
+   * Seconds after start to start and stop V8's sampling heap profiler (0: off). The profile
+   * keeps objects a major GC collected but not those a scavenge did: what was promoted to old
+   * space and died there, which is what grows the RSS between major GCs.
+   */
+  promotedFrom: 0,
+  promotedTo: 0,
+  staggerMs: 0,
   /** 1: the electors share one createLeaseElection group (one watch, one pool, one limiter). */
   group: 0,
   ...(JSON.parse(process.env.LEASEHOLD_OVERLOAD ?? '{}') as Record<string, number>),
@@ -119,9 +128,41 @@ for (let i = 0; i < config.m; i++) {
     if (is !== was) leading += is ? 1 : -1;
     was = is;
   });
-  electors.push(elector.start());
+  // staggerMs > 0: start the electors spread evenly over that many milliseconds.
+  if (config.staggerMs > 0) {
+    electors.push(
+      new Promise((resolve) => setTimeout(resolve, (i * config.staggerMs) / config.m)).then(() =>
+        elector.start(),
+      ),
+    );
+  } else {
+    electors.push(elector.start());
+  }
 }
 
+const profiler = new Session();
+profiler.connect();
+let profiling = false;
+async function promotedProfile(now: number): Promise<void> {
+  if (config.promotedFrom <= 0) return;
+  if (!profiling && now - t0 >= config.promotedFrom * 1000) {
+    profiling = true;
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: false,
+    });
+  } else if (profiling && now - t0 >= config.promotedTo * 1000) {
+    profiling = false;
+    config.promotedFrom = 0;
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    const file = join(dir, 'promoted.heapprofile');
+    writeFileSync(file, JSON.stringify(profile));
+    process.stdout.write(`${JSON.stringify({ promotedProfile: file })}\n`);
+  }
+}
+
+const snapshotsWritten = new Set<number>();
 let last = performance.now();
 let cpu = process.cpuUsage();
 const timer = setInterval(() => {
@@ -154,8 +195,10 @@ const timer = setInterval(() => {
   );
   lag.reset();
   last = now;
+  void promotedProfile(now);
   for (const at of [config.snapshotA, config.snapshotB]) {
-    if (at > 0 && now - t0 >= at * 1000 && now - t0 < at * 1000 + 1000) {
+    if (at > 0 && now - t0 >= at * 1000 && !snapshotsWritten.has(at)) {
+      snapshotsWritten.add(at);
       process.stdout.write(
         `${JSON.stringify({ snapshot: writeHeapSnapshot(join(dir, `at-${at}.heapsnapshot`)) })}\n`,
       );
