@@ -85,9 +85,15 @@ export function electionActors() {
   return {
     watchLease: fromCallback<
       ElectionEvent,
-      WithEffects & { idleTimeoutMs: number; requestTimeoutMs: number; timing: ElectionConfig }
+      WithEffects & {
+        idleTimeoutMs: number;
+        requestTimeoutMs: number;
+        timing: ElectionConfig;
+        /** An upsert the machine would fold to the view it has (see `repeatsLeaderView`). */
+        repeatsLeaderView?: (lease: StoredLease) => boolean;
+      }
     >(({ input, sendBack }) => {
-      const { effects, ...watch } = input;
+      const { effects, repeatsLeaderView, ...watch } = input;
       const { store, clock, logger, random } = effects;
       const controller = new AbortController();
       const send = (event: ElectionEvent) => {
@@ -101,12 +107,14 @@ export function electionActors() {
         ...watch,
         signal: controller.signal,
         sink: {
-          lease: (lease, absence) =>
+          lease: (lease, absence) => {
+            if (absence === undefined && lease !== null && repeatsLeaderView?.(lease)) return;
             send(
               absence === undefined
                 ? { type: 'lease.observed', lease }
                 : { type: 'lease.observed', lease, absence },
-            ),
+            );
+          },
           synced: () => send({ type: 'watch.synced' }),
           gap: () => send({ type: 'watch.gap' }),
           error: (error) => send({ type: 'watch.failed', error }),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import { resolveConfig } from '../core/config.js';
 import type { ElectionPolicy } from '../core/election-policy.js';
 import { electionPolicy } from '../core/election-policy.js';
@@ -9,6 +9,7 @@ import { createInMemoryLeaseStore } from '../store/index.js';
 import {
   createElectionMachine,
   type LeaderElectionMachine,
+  repeatsLeaderView,
   sharedElectionMachine,
 } from './election-machine.js';
 
@@ -16,7 +17,7 @@ const config = resolveConfig({ name: 'l', namespace: 'ns', identity: 'me' });
 let actors: Actor<LeaderElectionMachine>[] = [];
 
 /** One machine over an in-memory store whose calls take 300 ms out and 700 ms back. */
-function start(policy: Partial<ElectionPolicy> = {}) {
+function start(policy: Partial<ElectionPolicy> = {}, inspect?: (event: InspectionEvent) => void) {
   const clock = createManualClock();
   const latency = { requestMs: 300, responseMs: 700 };
   const store = createInMemoryLeaseStore({
@@ -27,7 +28,11 @@ function start(policy: Partial<ElectionPolicy> = {}) {
     precreated: true,
   });
   const machine = createElectionMachine({ store, clock, random: () => 0.5, policy });
-  const actor = createActor(machine, { clock, input: { config } }).start();
+  const actor = createActor(machine, {
+    clock,
+    input: { config },
+    ...(inspect && { inspect }),
+  }).start();
   actors.push(actor);
   const advance = async (ms: number) => {
     for (let t = 0; t < ms; t += 100) {
@@ -138,5 +143,96 @@ describe('the election machine', () => {
     const snapshot = createActor(sharedElectionMachine(), { input: { config } }).getSnapshot();
     expect(snapshot.status).toBe('error');
     expect(String(snapshot.error)).toMatch(/no services/);
+  });
+});
+
+describe('the watch’s echo of a leader’s own renewal', () => {
+  it('is not sent to the leader, which learns the renewal from its answer; other changes are', async () => {
+    let observed = 0;
+    const { actor, store, advance } = start({}, (inspection) => {
+      if (
+        inspection.type === '@xstate.event' &&
+        inspection.actorRef.sessionId === inspection.rootId &&
+        inspection.event.type === 'lease.observed'
+      ) {
+        observed++;
+      }
+    });
+    await advance(2_000);
+    expect(actor.getSnapshot().matches('leader')).toBe(true);
+    const renewalsBefore = store.writes.filter((w) => w.method === 'replace').length;
+    observed = 0;
+    await advance(20_000);
+    expect(actor.getSnapshot().matches('leader')).toBe(true);
+    // A renewal every retry period plus its 1 s round trip; each echo arrives (300 ms after
+    // the send) before the answer (1 000 ms) and is dropped.
+    expect(store.writes.filter((w) => w.method === 'replace').length - renewalsBefore).toBe(6);
+    expect(observed).toBe(0);
+    expect(actor.getSnapshot().context.view.lease).toEqual(store.current());
+
+    // Another client takes the Lease: that version is not the leader's, and ends its term.
+    const held = store.current() as StoredLease;
+    store.write(
+      withElectionFields(
+        held,
+        acquisitionFields(held.record, 'other', 15, Date.parse('2026-01-01T00:00:00Z')),
+      ),
+    );
+    await advance(1_000);
+    expect(observed).toBeGreaterThan(0);
+    expect(actor.getSnapshot().matches('leader')).toBe(false);
+    expect(actor.getSnapshot().context.view.lease?.record.holderIdentity).toBe('other');
+  });
+
+  it('is recognised only in `leader`: the held version and record, or a renewal in flight', async () => {
+    const { actor, store, advance } = start();
+    await advance(1_000);
+    // A follower (the list answered; the create is on its way): nothing is dropped.
+    const asFollower = actor.getSnapshot();
+    expect(asFollower.matches('leader')).toBe(false);
+    await advance(1_000);
+    const holding = actor.getSnapshot();
+    expect(holding.matches({ leader: 'holding' })).toBe(true);
+    const held = holding.context.view.lease as StoredLease;
+    expect(held).toEqual(store.current());
+    const echo = structuredClone(held);
+    const viewing = (lease: StoredLease) => ({
+      ...holding,
+      context: { ...holding.context, view: { ...holding.context.view, lease } },
+    });
+
+    expect(repeatsLeaderView(holding, echo)).toBe(true);
+    expect(repeatsLeaderView(asFollower, echo)).toBe(false);
+    expect(repeatsLeaderView({ ...holding, status: 'stopped' }, echo)).toBe(false);
+    expect(
+      repeatsLeaderView(holding, { ...echo, record: { ...echo.record, leaseTransitions: 7 } }),
+    ).toBe(false);
+    // The field a renewal keeps over a conflicting edit: the leader must see it to yield.
+    const preferringOther = { ...echo, record: { ...echo.record, preferredHolder: 'other' } };
+    expect(repeatsLeaderView(viewing(preferringOther), preferringOther)).toBe(false);
+    const preferringMe = { ...echo, record: { ...echo.record, preferredHolder: 'me' } };
+    expect(repeatsLeaderView(viewing(preferringMe), preferringMe)).toBe(true);
+
+    // A newer version of the same term, as the renewal in flight writes it.
+    const renewed: StoredLease = {
+      ...echo,
+      resourceVersion: String(Number(held.resourceVersion) + 1),
+      record: { ...echo.record, renewTime: '2030-01-01T00:00:00.000000Z' },
+    };
+    expect(repeatsLeaderView(holding, renewed)).toBe(false);
+    while (!actor.getSnapshot().matches({ leader: 'renewing' })) await advance(100);
+    const renewing = actor.getSnapshot();
+    expect(repeatsLeaderView(renewing, renewed)).toBe(true);
+    const older = { ...renewed, resourceVersion: String(Number(held.resourceVersion) - 1) };
+    expect(repeatsLeaderView(renewing, older)).toBe(false);
+    for (const record of [
+      { ...renewed.record, holderIdentity: 'other' },
+      { ...renewed.record, acquireTime: '2030-01-01T00:00:00.000000Z' },
+      { ...renewed.record, leaseTransitions: renewed.record.leaseTransitions + 1 },
+      { ...renewed.record, leaseDurationSeconds: 99 },
+      { ...renewed.record, preferredHolder: 'other' },
+    ]) {
+      expect(repeatsLeaderView(renewing, { ...renewed, record })).toBe(false);
+    }
   });
 });

@@ -22,7 +22,8 @@
 import { assign, setup } from 'xstate';
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
 import { LeaseStoreError, type TermEndReason } from '../core/errors.js';
-import type { StoredLease } from '../core/lease-record.js';
+import { type StoredLease, sameRecord } from '../core/lease-record.js';
+import { isOlderVersion } from '../core/lease-view.js';
 import { type DrainResult, type ElectionEvent, electionActors } from './election-actors.js';
 import type {
   ElectionContext,
@@ -49,6 +50,56 @@ const endAtDeadline = {
 
 /** The parameterised `endTerm` action, spelled out where it is used. */
 const endTerm = (reason: TermEndReason) => ({ type: 'endTerm', params: { reason } }) as const;
+
+/** The part of the machine's snapshot {@link repeatsLeaderView} reads. */
+interface LeaderViewSnapshot {
+  readonly status: string;
+  readonly value: unknown;
+  readonly context: Pick<ElectionContext, 'view' | 'config'>;
+}
+
+/**
+ * Whether a Lease the watch delivered is only the echo of the leader's own renewal, which the
+ * leader learns from the renewal's answer: the watch drops it instead of sending it, and a
+ * leader renewing every 2 s runs two macrosteps per renewal instead of three (the timer, the
+ * answer; not the echo).
+ *
+ * @remarks
+ * Two cases, by which of the two copies of the renewed version arrives first:
+ * - **After the answer**: the held version with the held record. It folds to the view the
+ *   leader has already: an identical record does not restart the expiry clock
+ *   (core/lease-view.ts, `observe`) and names no other holder.
+ * - **Before the answer**, while a renewal is in flight (`renewing`): a newer version naming us,
+ *   in the same term (same `acquireTime` and `leaseTransitions`), differing at most in
+ *   `renewTime`. Recording it would only move the view's version ahead of the answer, which
+ *   brings the same version; a holder naming us ends no term. Should the answer be lost, the
+ *   next attempt is sent at the held version, conflicts, and reads afresh (lease-writes.ts),
+ *   which is one round trip where the echo would have saved it.
+ *
+ * Never dropped: anything outside `leader` (a candidate waits for exactly this echo to confirm
+ * its create; a follower re-enters on every observation), another holder, another term of
+ * ours, and a record naming another `preferredHolder`: a renewal that conflicted with the edit
+ * setting it renews over the fresh read and keeps the field, and the observation that shows it
+ * is what makes the leader yield (after a relist, that may be this very version).
+ */
+export function repeatsLeaderView(snapshot: LeaderViewSnapshot, lease: StoredLease): boolean {
+  if (snapshot.status !== 'active') return false;
+  const { value, context } = snapshot;
+  if (typeof value !== 'object' || value === null || !('leader' in value)) return false;
+  const held = context.view.lease;
+  const { record } = lease;
+  const identity = context.config.identity;
+  if (held === null || (record.preferredHolder !== null && record.preferredHolder !== identity)) {
+    return false;
+  }
+  if (held.resourceVersion === lease.resourceVersion) return sameRecord(held.record, record);
+  return (
+    (value as { leader?: unknown }).leader === 'renewing' &&
+    isOlderVersion(held.resourceVersion, lease.resourceVersion) &&
+    record.holderIdentity === identity &&
+    sameRecord(held.record, { ...record, renewTime: held.record.renewTime })
+  );
+}
 
 /** Creates the leader-election machine over `services`; see the module documentation. */
 export function createElectionMachine(services: ElectionServices) {
@@ -217,7 +268,9 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
     invoke: {
       id: 'watch',
       src: 'watchLease',
-      input: ({ context }) => ({
+      input: ({ context, self }) => ({
+        repeatsLeaderView: (lease: StoredLease) =>
+          repeatsLeaderView(self.getSnapshot() as LeaderViewSnapshot, lease),
         effects: effectsOf(context),
         idleTimeoutMs: effectsOf(context).policy.watchIdleTimeout(context.config),
         requestTimeoutMs: effectsOf(context).policy.writeTimeout(context.config),
