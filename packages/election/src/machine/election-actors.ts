@@ -64,6 +64,12 @@ export type ElectionEvent =
   | { readonly type: 'stepDown' }
   | { readonly type: 'stop' };
 
+/**
+ * What the machine tells its watch: `watch.resendEcho` asks for the last upsert it dropped as
+ * the echo of a renewal in flight, once that renewal has gone unanswered.
+ */
+export type WatchCommand = { readonly type: 'watch.resendEcho' };
+
 /** The services the machine's effects use, resolved (no optional members). */
 export interface ElectionEffects {
   readonly store: LeaseStore;
@@ -84,7 +90,7 @@ export interface WithEffects {
 export function electionActors() {
   return {
     watchLease: fromCallback<
-      ElectionEvent,
+      WatchCommand,
       WithEffects & {
         idleTimeoutMs: number;
         requestTimeoutMs: number;
@@ -92,13 +98,24 @@ export function electionActors() {
         /** An upsert the machine would fold to the view it has (see `repeatsLeaderView`). */
         repeatsLeaderView?: (lease: StoredLease) => boolean;
       }
-    >(({ input, sendBack }) => {
+    >(({ input, sendBack, receive }) => {
       const { effects, repeatsLeaderView, ...watch } = input;
       const { store, clock, logger, random } = effects;
       const controller = new AbortController();
       const send = (event: ElectionEvent) => {
         if (!controller.signal.aborted) sendBack(event);
       };
+      // The newest version the watch delivered, when it was dropped as an echo: the renewal's
+      // answer normally brings the same version, but an answer that never comes would leave
+      // the leader's view behind the Lease, and every later attempt would conflict and spend
+      // two more round trips reading afresh. `watch.resendEcho` hands it over in that case.
+      let droppedEcho: StoredLease | null = null;
+      receive((command) => {
+        if (command.type !== 'watch.resendEcho' || droppedEcho === null) return;
+        const lease = droppedEcho;
+        droppedEcho = null;
+        if (!repeatsLeaderView?.(lease)) send({ type: 'lease.observed', lease });
+      });
       void runLeaseWatcher({
         store,
         clock,
@@ -108,7 +125,11 @@ export function electionActors() {
         signal: controller.signal,
         sink: {
           lease: (lease, absence) => {
-            if (absence === undefined && lease !== null && repeatsLeaderView?.(lease)) return;
+            if (absence === undefined && lease !== null && repeatsLeaderView?.(lease)) {
+              droppedEcho = lease;
+              return;
+            }
+            droppedEcho = null;
             send(
               absence === undefined
                 ? { type: 'lease.observed', lease }

@@ -184,6 +184,31 @@ describe('the watch’s echo of a leader’s own renewal', () => {
     expect(actor.getSnapshot().context.view.lease?.record.holderIdentity).toBe('other');
   });
 
+  it('is sent once the renewal it echoes goes unanswered, so the next attempt is written at that version', async () => {
+    const { actor, store, advance } = start();
+    await advance(2_000);
+    expect(actor.getSnapshot().matches({ leader: 'holding' })).toBe(true);
+    let gets = 0;
+    const get = store.get.bind(store);
+    store.get = (signal) => {
+      gets++;
+      return get(signal);
+    };
+    // The next renewal is written, its echo arrives 300 ms after the send (and is dropped),
+    // and its answer is an error.
+    store.failNext('unavailable', { method: 'replace', afterCommit: true });
+    const before = store.writes.length;
+    while (!actor.getSnapshot().matches({ leader: 'retrying' })) await advance(100);
+    await flushMicrotasks(5);
+    expect(store.writes.length).toBe(before + 1);
+    expect(actor.getSnapshot().context.view.lease).toEqual(store.current());
+
+    // The retry replaces that version directly: no conflict, no fresh read.
+    while (store.writes.length === before + 1) await advance(100);
+    expect(gets).toBe(0);
+    expect(actor.getSnapshot().matches('leader')).toBe(true);
+  });
+
   it('is recognised only in `leader`: the held version and record, or a renewal in flight', async () => {
     const { actor, store, advance } = start();
     await advance(1_000);

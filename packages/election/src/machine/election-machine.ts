@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { assign, setup } from 'xstate';
+import { assign, sendTo, setup } from 'xstate';
 import { NO_BACKOFF } from '../core/acquisition-policy.js';
 import { LeaseStoreError, type TermEndReason } from '../core/errors.js';
 import { type StoredLease, sameRecord } from '../core/lease-record.js';
@@ -72,9 +72,11 @@ interface LeaderViewSnapshot {
  * - **Before the answer**, while a renewal is in flight (`renewing`): a newer version naming us,
  *   in the same term (same `acquireTime` and `leaseTransitions`), differing at most in
  *   `renewTime`. Recording it would only move the view's version ahead of the answer, which
- *   brings the same version; a holder naming us ends no term. Should the answer be lost, the
- *   next attempt is sent at the held version, conflicts, and reads afresh (lease-writes.ts),
- *   which is one round trip where the echo would have saved it.
+ *   brings the same version; a holder naming us ends no term. Should the answer be lost
+ *   (an error, or no answer in time), the watch keeps the last echo it dropped and sends it
+ *   when the leader enters `retrying`, so the next attempt is written at that version. Without
+ *   it every later attempt would conflict and read afresh: three round trips, which on a slow
+ *   link outlast the attempt's timeout each time, until the term runs out.
  *
  * Never dropped: anything outside `leader` (a candidate waits for exactly this echo to confirm
  * its create; a follower re-enters on every observation), another holder, another term of
@@ -460,6 +462,9 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
             },
           },
           retrying: {
+            // The attempt went unanswered or failed: if its write landed, the watch's echo
+            // of it (dropped while the attempt was in flight) is the only news of it.
+            entry: sendTo('watch', { type: 'watch.resendEcho' }),
             after: { renewRetry: 'renewing', ...endAtDeadline },
           },
         },

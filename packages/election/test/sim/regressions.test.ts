@@ -767,3 +767,35 @@ describe('the Lease deleted under live electors (issue 11; once known issues, fo
     }
   });
 });
+
+describe('a leader dropping its renewal echoes lost its term after one conflict (found by the deep run of L2, seed 20261125)', () => {
+  // The watch drops the echo of a renewal in flight (the answer brings the same version). One
+  // injected 409 sent the next attempt through a fresh read and a second write: three round
+  // trips on a WAN link, longer than the attempt's timeout. That attempt's write landed but its
+  // answer was abandoned, and with the echo gone the leader still held the old version: every
+  // later attempt conflicted, read afresh and timed out the same way, and the term ran out
+  // with each of its renewals written. The watch now keeps the last echo it dropped and
+  // sends it when the leader retries.
+  const wan: Scenario = {
+    ...base,
+    seed: 1567285923,
+    timing: TIGHT_TIMING,
+    link: 'wan',
+    requestTimeoutMs: 5_000,
+    drainTimeoutMs: 600,
+    releaseOnStop: true,
+    work: { kind: 'stuck' },
+  };
+
+  it('fixed: schedule: scenario(2 candidates, 6/5/1 s, wan, request timeout 5 s, drain 0.6 s, work stuck, seed 1567285923), settle 8790 ms, fail(leader, conflict)', async () => {
+    const counters = createFaultCounters();
+    await runTransientFault(
+      wan,
+      8_790,
+      { kind: 'fail', slot: 'leader', fault: 'conflict', method: null },
+      { counters },
+    );
+    // The once-buggy state: the leader's next call got the injected 409.
+    expect(counters.get('error 409 conflict (injected)')).toBe(1);
+  });
+});
