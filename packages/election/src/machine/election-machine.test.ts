@@ -209,6 +209,21 @@ describe('the watch’s echo of a leader’s own renewal', () => {
     expect(actor.getSnapshot().matches('leader')).toBe(true);
   });
 
+  it('is sent when the term ends with the renewal it echoes still in flight', async () => {
+    const { actor, store, advance } = start();
+    await advance(2_000);
+    const held = actor.getSnapshot().context.view.lease as StoredLease;
+    while (!actor.getSnapshot().matches({ leader: 'renewing' })) await advance(100);
+    // The write lands 300 ms after the send and its echo is dropped; the answer is 700 ms out.
+    while (store.current()?.resourceVersion === held.resourceVersion) await advance(100);
+    expect(actor.getSnapshot().matches({ leader: 'renewing' })).toBe(true);
+    expect(actor.getSnapshot().context.view.lease).toEqual(held);
+    actor.send({ type: 'stepDown' });
+    await flushMicrotasks(5);
+    expect(actor.getSnapshot().matches('stepping-down')).toBe(true);
+    expect(actor.getSnapshot().context.view.lease).toEqual(store.current());
+  });
+
   it('is recognised only in `leader`: the held version and record, or a renewal in flight', async () => {
     const { actor, store, advance } = start();
     await advance(1_000);

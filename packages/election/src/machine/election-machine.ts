@@ -74,9 +74,9 @@ interface LeaderViewSnapshot {
  *   `renewTime`. Recording it would only move the view's version ahead of the answer, which
  *   brings the same version; a holder naming us ends no term. Should the answer be lost
  *   (an error, or no answer in time), the watch keeps the last echo it dropped and sends it
- *   when the leader enters `retrying`, so the next attempt is written at that version. Without
- *   it every later attempt would conflict and read afresh: three round trips, which on a slow
- *   link outlast the attempt's timeout each time, until the term runs out.
+ *   when the leader enters `retrying` (or steps down), so the next attempt is written at that
+ *   version. Without it every later attempt would conflict and read afresh: three round trips,
+ *   which on a slow link outlast the attempt's timeout each time, until the term runs out.
  *
  * Never dropped: anything outside `leader` (a candidate waits for exactly this echo to confirm
  * its create; a follower re-enters on every observation), another holder, another term of
@@ -262,6 +262,10 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
       leaveLeaseToExpire: assign(({ context }) => updateOf(context).leaveLeaseToExpire(context)),
       limitReleaseToStop: assign(({ context }) => updateOf(context).limitReleaseToStop(context)),
       abortTerm: ({ context }) => updateOf(context).abortTerm(context),
+      // A renewal left without its answer (it failed, timed out, or the term ended while it
+      // was in flight): if its write landed, the watch's echo of it, dropped meanwhile, is
+      // the only news of it (see `repeatsLeaderView`).
+      resendDroppedEcho: sendTo('watch', { type: 'watch.resendEcho' }),
       finishTerm: assign(({ context }) => updateOf(context).finishTerm(context)),
     },
   }).createMachine({
@@ -462,16 +466,14 @@ function buildElectionMachine(servicesFor: (input: ElectionMachineInput) => Elec
             },
           },
           retrying: {
-            // The attempt went unanswered or failed: if its write landed, the watch's echo
-            // of it (dropped while the attempt was in flight) is the only news of it.
-            entry: sendTo('watch', { type: 'watch.resendEcho' }),
+            entry: 'resendDroppedEcho',
             after: { renewRetry: 'renewing', ...endAtDeadline },
           },
         },
       },
 
       'stepping-down': {
-        entry: 'abortTerm',
+        entry: ['abortTerm', 'resendDroppedEcho'],
         initial: 'draining',
         on: {
           'lease.observed': { actions: 'recordObservation' },
