@@ -382,6 +382,35 @@ describe('reused credentials', () => {
     expect(plugin.starts()).toHaveLength(2);
   }, 30_000);
 
+  it('are not taken from an authentication that started before the 401', async () => {
+    // The plugin reads its token when it starts and answers half a second later: the run in
+    // flight when the token is rotated and refused still carries the old one.
+    const dir = tempDir();
+    const tokenPath = join(dir, 'exec-token');
+    const readPath = join(dir, 'read');
+    writeFileSync(tokenPath, 't1');
+    writeFileSync(readPath, '');
+    const plugin = execPlugin(
+      dir,
+      `token="$(cat '${tokenPath}')"; echo "$token" >> '${readPath}'; sleep 0.5; printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2000-01-01T00:00:00Z"}}' "$token"`,
+    );
+    const clock = { now: 0 };
+    const source = new CredentialSource(execKubeConfig('http://127.0.0.1:9', plugin.command), {
+      reuseMs: 1000,
+      now: () => clock.now,
+    });
+    const inFlight = source.credentials(signal());
+    while (readFileSync(readPath, 'utf8') === '') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    writeFileSync(tokenPath, 't2');
+    const changed = source.changedSince('Bearer t1', signal());
+    expect((await inFlight).headers.Authorization).toBe('Bearer t1');
+    expect(await changed).toBe(true);
+    expect((await source.credentials(signal())).headers.Authorization).toBe('Bearer t2');
+    expect(plugin.starts()).toHaveLength(2);
+  }, 30_000);
+
   it('report a 401 once authenticating afresh gives the same token', async () => {
     const server = await guardedServer();
     const plugin = rotatingExecPlugin(tempDir(), 'refused');

@@ -43,6 +43,8 @@ export interface Credentials {
 
 /** A request waiting for the authentication in flight. */
 interface Waiter {
+  /** The generation it asked in: only an authentication started in it (or later) serves it. */
+  readonly generation: number;
   resolve(credentials: Credentials): void;
   reject(error: unknown): void;
 }
@@ -81,6 +83,12 @@ export class CredentialSource {
   readonly #now: () => number;
   /** The last authentication and when it finished, while it may be reused. */
   #reused: { readonly credentials: Credentials; readonly at: number } | undefined;
+  /**
+   * Moves on at each 401. An authentication started before it may carry the refused token:
+   * it still answers the requests that were waiting for it, but is not reused, and requests
+   * made after the 401 wait for one started after it.
+   */
+  #generation = 0;
 
   constructor(kubeConfig: KubeConfig, reuse: CredentialReuse = {}) {
     this.#kubeConfig = kubeConfig;
@@ -119,6 +127,7 @@ export class CredentialSource {
         reject(signal.reason);
       };
       const waiter: Waiter = {
+        generation: this.#generation,
         resolve: (credentials) => {
           signal.removeEventListener('abort', onAbort);
           resolve(credentials);
@@ -134,18 +143,23 @@ export class CredentialSource {
     });
   }
 
-  /** One authentication for everybody waiting now (and until it settles). */
+  /**
+   * One authentication for everybody waiting now (and until it settles) in its generation;
+   * those who asked after a 401 moved the generation on get another one right after.
+   */
   #run(): void {
     this.#running = true;
+    const generation = this.#generation;
     const settle = (each: (waiter: Waiter) => void) => {
       this.#running = false;
-      const waiters = [...this.#waiters];
-      this.#waiters.clear();
-      for (const waiter of waiters) each(waiter);
+      const served = [...this.#waiters].filter((waiter) => waiter.generation <= generation);
+      for (const waiter of served) this.#waiters.delete(waiter);
+      if (this.#waiters.size > 0) this.#run();
+      for (const waiter of served) each(waiter);
     };
     this.#authenticate().then(
       (credentials) => {
-        this.#reused = { credentials, at: this.#now() };
+        if (generation === this.#generation) this.#reused = { credentials, at: this.#now() };
         settle((waiter) => waiter.resolve(credentials));
       },
       (error: unknown) => settle((waiter) => waiter.reject(error)),
@@ -162,6 +176,7 @@ export class CredentialSource {
    */
   async changedSince(sentAuthorization: string | undefined, signal: AbortSignal): Promise<boolean> {
     this.#reused = undefined;
+    this.#generation++;
     const path = tokenFileOf(this.#kubeConfig.getCurrentUser());
     try {
       if (path !== undefined) await this.#tokenFile(path).read(true);
