@@ -128,8 +128,9 @@ describe('the round-trip estimate', () => {
 
 describe('bounds on a renewal attempt', () => {
   it.each([
-    { roundTrip: 0, left: 8_000, expected: 2_000 },
-    { roundTrip: 1_000, left: 8_000, expected: 3_000 },
+    { roundTrip: 0, left: 3_000, expected: 2_000 },
+    { roundTrip: 0, left: 8_000, expected: 4_000 },
+    { roundTrip: 1_000, left: 5_000, expected: 3_000 },
     { roundTrip: 3_000, left: 8_000, expected: 8_000 },
     { roundTrip: 0, left: 1_000, expected: 1_000 },
   ])('round trip $roundTrip ms, $left ms left: $expected', ({ roundTrip, left, expected }) => {
@@ -137,12 +138,14 @@ describe('bounds on a renewal attempt', () => {
   });
 
   test.prop([times, span, span])(
-    'never waits past the deadline, and at least a retry period when there is time',
+    'never waits past the deadline, and at least a retry period and half the time left when there is time',
     (now, left, roundTrip) => {
       const timeout = attemptTimeout(now + left, roundTrip, config, now);
       expect(timeout).toBeLessThanOrEqual(left);
       if (left >= config.retryPeriodMs)
         expect(timeout).toBeGreaterThanOrEqual(config.retryPeriodMs);
+      // An answer is never given up while more than half the time is still left.
+      expect(timeout).toBeGreaterThanOrEqual(Math.min(left, left / 2));
     },
   );
 

@@ -62,9 +62,12 @@ export function renewInterval(config: ElectionConfig): number {
 }
 
 /**
- * Bound on one renewal attempt: three times the recent round trips, at least a retry period,
- * at most until the deadline. A lost answer is given up early enough to retry, and a slow
- * server's answer is still waited for.
+ * Bound on one renewal attempt: the longest of a retry period, three times the recent round
+ * trips and half the time left, at most until the deadline. A lost answer is given up early
+ * enough to retry, and a slow server's answer is still waited for. Half the time left covers a
+ * link whose round trips vary as much as they last: with 3/2/0.5 s timing and round trips of
+ * 40–600 ms, the estimate decayed over a few quick answers gave up a 590 ms answer at 547 ms,
+ * and the retry could not fit before the deadline (deep run of L1, seed 32670175).
  */
 export function attemptTimeout(
   deadline: number | null,
@@ -72,7 +75,8 @@ export function attemptTimeout(
   config: ElectionConfig,
   now: number,
 ): number {
-  return Math.min((deadline ?? 0) - now, Math.max(config.retryPeriodMs, 3 * roundTripMs));
+  const left = (deadline ?? 0) - now;
+  return Math.min(left, Math.max(config.retryPeriodMs, 3 * roundTripMs, left / 2));
 }
 
 /**

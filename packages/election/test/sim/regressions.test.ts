@@ -10,7 +10,7 @@ import { createLeaderElector } from '../../src/handle/leader-elector.js';
 import { createInMemoryLeaseStore } from '../../src/store/index.js';
 import { createFaultCounters } from './harness/fault-counters.js';
 import { InvariantViolation, type PropertyName } from './harness/invariants.js';
-import { runTransientFault } from './harness/liveness.js';
+import { runHandovers, runTransientFault } from './harness/liveness.js';
 import { DEFAULT_TIMING, FAST_TIMING, type Scenario, TIGHT_TIMING } from './harness/scenario.js';
 import type { SimNode } from './harness/sim-node.js';
 import { createSimulation, runSchedule, type Simulation } from './harness/simulation.js';
@@ -490,6 +490,37 @@ describe('fixed: renewal attempts abandoned before a slow answer could arrive (f
         message: `no fault, yet a term ended at its deadline (${simulation.terms.length} terms in 30 s)`,
       });
     }
+  });
+});
+
+describe('fixed: a renewal answer slower than the recent ones given up with time to spare (found by the deep run of L1, seed 32670175)', () => {
+  // With 3/2/0.5 s timing and round trips of 40–600 ms, the attempt timeout (three times a
+  // round-trip estimate that a few quick answers had decayed to ~180 ms) gave up a 590 ms
+  // answer at 547 ms with 1.4 s left; the write had landed, and the retry, sent after its
+  // jittered delay, was answered after the deadline. No fault at all: the leader "vanished"
+  // during the quiet period before the crash the schedule asked for. An attempt now also
+  // waits for half the time left.
+  it('fixed: schedule: scenario(2 candidates, 3/2/0.5 s, wan, no request timeout, work slow 0.5 s, seed 319231344), exits: crash after 7030 ms', async () => {
+    const times = { afterCrash: [] as number[], afterRelease: [] as number[] };
+    await runHandovers(
+      {
+        seed: 319231344,
+        timing: FAST_TIMING,
+        candidates: 2,
+        rho: 1,
+        rates: [0, 0.75, 0.75, 0.25],
+        link: 'wan',
+        requestTimeoutMs: null,
+        drainTimeoutMs: 0,
+        releaseOnStop: true,
+        work: { kind: 'slow', ms: 500 },
+      },
+      [{ exit: 'crash', afterMs: 7_030 }],
+      {},
+      times,
+    );
+    // The once-buggy state was before the crash; reaching the handover means it passed.
+    expect(times.afterCrash).toHaveLength(1);
   });
 });
 
