@@ -66,7 +66,8 @@ export type ElectionEvent =
 
 /**
  * What the machine tells its watch: `watch.resendEcho` asks for the last upsert it dropped as
- * the echo of a renewal in flight, once that renewal has gone unanswered.
+ * the echo of a renewal, once that renewal has gone unanswered or the term ended with it in
+ * flight.
  */
 export type WatchCommand = { readonly type: 'watch.resendEcho' };
 
