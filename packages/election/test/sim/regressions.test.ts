@@ -500,27 +500,37 @@ describe('fixed: a renewal answer slower than the recent ones given up with time
   // jittered delay, was answered after the deadline. No fault at all: the leader "vanished"
   // during the quiet period before the crash the schedule asked for. An attempt now also
   // waits for half the time left.
+  const scenario: Scenario = {
+    seed: 319231344,
+    timing: FAST_TIMING,
+    candidates: 2,
+    rho: 1,
+    rates: [0, 0.75, 0.75, 0.25],
+    link: 'wan',
+    requestTimeoutMs: null,
+    drainTimeoutMs: 0,
+    releaseOnStop: true,
+    work: { kind: 'slow', ms: 500 },
+  };
+
   it('fixed: schedule: scenario(2 candidates, 3/2/0.5 s, wan, no request timeout, work slow 0.5 s, seed 319231344), exits: crash after 7030 ms', async () => {
     const times = { afterCrash: [] as number[], afterRelease: [] as number[] };
-    await runHandovers(
-      {
-        seed: 319231344,
-        timing: FAST_TIMING,
-        candidates: 2,
-        rho: 1,
-        rates: [0, 0.75, 0.75, 0.25],
-        link: 'wan',
-        requestTimeoutMs: null,
-        drainTimeoutMs: 0,
-        releaseOnStop: true,
-        work: { kind: 'slow', ms: 500 },
-      },
-      [{ exit: 'crash', afterMs: 7_030 }],
-      {},
-      times,
-    );
-    // The once-buggy state was before the crash; reaching the handover means it passed.
+    await runHandovers(scenario, [{ exit: 'crash', afterMs: 7_030 }], {}, times);
     expect(times.afterCrash).toHaveLength(1);
+  });
+
+  it('(the same world, run without the crash: a renewal answered later than the old bound kept the term)', async () => {
+    const simulation = createSimulation(scenario);
+    await simulation.run(8_000);
+    // The once-buggy state: an answer that three times the decayed estimate (~547 ms) gave up.
+    const trips = simulation.nodes.flatMap((node) =>
+      renewalRoundTrips(simulation, node, FAST_TIMING.renewDeadlineMs),
+    );
+    expect(Math.max(...trips)).toBeGreaterThan(547);
+    const ended = simulation.nodes.flatMap((node) =>
+      node.history.filter((entry) => entry.state.lastTermEnd === 'deadline'),
+    );
+    expect(ended).toEqual([]);
   });
 });
 
