@@ -3,7 +3,7 @@
  * what the embedded API server cannot be made to do: proxy error pages, hung connections,
  * arbitrary watch streams. The conformance suite runs against the embedded server elsewhere.
  */
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig, V1MicroTime } from '@kubernetes/client-node';
@@ -256,6 +256,22 @@ describe('kube adapter: cancellation and timeouts', () => {
     controller.abort(reason);
     expect(await pending).toBe(reason);
     await fakeApi.closed(0); // the connection was really cancelled
+  });
+
+  it("leaves nothing on the caller's signal once a call has settled, answered or failed", async () => {
+    // A caller may use one signal for many calls (a group's lifetime signal, say): each call
+    // that left its listener behind would grow it for good.
+    const fakeApi = await fake((req, res) =>
+      req.method === 'GET'
+        ? json(res, 200, leaseJson('7'))
+        : json(res, 409, status(409, 'Conflict', 'the object has been modified')),
+    );
+    const shared = new AbortController().signal;
+    await fakeApi.store.get(shared);
+    await failure(fakeApi.store.replace(body, '7', shared));
+    await fakeApi.store.get(shared);
+    expect(fakeApi.requests).toHaveLength(3);
+    expect(getEventListeners(shared, 'abort')).toHaveLength(0);
   });
 
   it('gives up after requestTimeoutMs with unavailable', async () => {
